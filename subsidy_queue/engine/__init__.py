@@ -1,0 +1,36 @@
+"""The queue subsidy engine: plain Python, standard library only.
+
+Every amount handled here is an ``int`` of the currency's smallest unit
+(cents for CNY), so that the rules are exact and deterministic. The Odoo
+models convert to and from these units at the edges and call the engine once
+per batch.
+"""
+
+from .allocation import Slot, allocate, allocate_fifo, allocate_rotation
+from .estimates import WaitEstimate, estimate_wait, project_completion
+from .ledger import GENESIS, chain_hash, first_broken_link
+from .money import share, to_units, from_units
+from .positions import BLOCK_SIZE, QueueBook, block_of, standing_from_sums
+from .refunds import RefundOutcome, refund_outcome
+
+__all__ = [
+    "BLOCK_SIZE",
+    "GENESIS",
+    "QueueBook",
+    "RefundOutcome",
+    "Slot",
+    "WaitEstimate",
+    "allocate",
+    "allocate_fifo",
+    "allocate_rotation",
+    "block_of",
+    "chain_hash",
+    "estimate_wait",
+    "first_broken_link",
+    "from_units",
+    "project_completion",
+    "refund_outcome",
+    "share",
+    "standing_from_sums",
+    "to_units",
+]

@@ -1,0 +1,10 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    subsidy_auto_settle = fields.Boolean(related="company_id.subsidy_auto_settle", readonly=False)
+    subsidy_enrol_portal_users = fields.Boolean(
+        related="company_id.subsidy_enrol_portal_users", readonly=False
+    )

@@ -1,0 +1,218 @@
+import logging
+from datetime import timedelta
+
+from psycopg2 import errors
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    subsidy_state = fields.Selection(
+        [
+            ("none", "Not paid yet"),
+            ("waiting", "Paid, in the return window"),
+            ("queued", "In the queue"),
+            ("ineligible", "Not eligible"),
+        ],
+        string="Subsidy",
+        default="none",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+    )
+    subsidy_paid_date = fields.Datetime("Paid on", readonly=True, copy=False)
+    subsidy_entry_ids = fields.One2many("subsidy.entry", "sale_order_id", readonly=True)
+    subsidy_entry_id = fields.Many2one(
+        "subsidy.entry", "Queue Entry", compute="_compute_subsidy_entry_id"
+    )
+
+    @api.depends("subsidy_entry_ids")
+    def _compute_subsidy_entry_id(self):
+        for order in self:
+            order.subsidy_entry_id = order.subsidy_entry_ids[:1]
+
+    # ------------------------------------------------------------------
+    # Eligibility
+    # ------------------------------------------------------------------
+
+    def _subsidy_channel(self):
+        self.ensure_one()
+        return "website" if self.website_id else "sale"
+
+    def _subsidy_program(self):
+        """Return the program this order queues in, or an empty recordset."""
+        self.ensure_one()
+        channel_field = {"website": "channel_website", "sale": "channel_sale", "pos": "channel_pos"}[
+            self._subsidy_channel()
+        ]
+        return (
+            self.env["subsidy.program"]
+            .sudo()
+            .search([("company_id", "=", self.company_id.id), (channel_field, "=", True)], limit=1)
+        )
+
+    def _subsidy_eligible_lines(self, program, lines):
+        """Filter ``lines`` (sale or invoice lines) down to eligible products."""
+        products = program.product_ids
+        categories = program.product_category_ids
+        if categories:
+            categories = self.env["product.category"].sudo().search([("id", "child_of", categories.ids)])
+
+        def eligible(line):
+            if line.display_type not in (False, "product") or not line.product_id:
+                return False
+            if getattr(line, "is_downpayment", False) or getattr(line, "is_delivery", False):
+                return False
+            if not products and not categories:
+                return True
+            return line.product_id in products or line.product_id.categ_id in categories
+
+        return lines.filtered(eligible)
+
+    def _subsidy_eligible_units(self, program):
+        """Eligible untaxed amount of the order, less what credit notes gave back."""
+        self.ensure_one()
+        amount = sum(self._subsidy_eligible_lines(program, self.order_line).mapped("price_subtotal"))
+        refunds = self.invoice_ids.filtered(lambda m: m.move_type == "out_refund" and m.state == "posted")
+        refund_lines = refunds.invoice_line_ids.filtered(lambda line: line.sale_line_ids.order_id == self)
+        amount -= sum(self._subsidy_eligible_lines(program, refund_lines).mapped("price_subtotal"))
+        return max(0, program._units(amount))
+
+    def _subsidy_is_paid(self):
+        """An order is paid when its invoices are paid and cover it, or when
+        done online payments cover it."""
+        self.ensure_one()
+        currency = self.currency_id
+        invoices = self.invoice_ids.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
+        if invoices and all(inv.payment_state in ("paid", "in_payment") for inv in invoices):
+            if currency.compare_amounts(sum(invoices.mapped("amount_total")), self.amount_total) >= 0:
+                return True
+        done = self.transaction_ids.filtered(lambda tx: tx.state == "done" and tx.operation != "validation")
+        paid = sum(done.mapped("amount"))
+        return bool(done) and currency.compare_amounts(paid, self.amount_total) >= 0
+
+    # ------------------------------------------------------------------
+    # Hooks
+    # ------------------------------------------------------------------
+
+    def _subsidy_on_paid(self):
+        """Called whenever an order may have become paid; safe to call again."""
+        for order in self.sudo():
+            if order.subsidy_state != "none" or order.state != "sale":
+                continue
+            if not order._subsidy_is_paid():
+                continue
+            program = order._subsidy_program()
+            if not program:
+                continue
+            order.write({"subsidy_paid_date": fields.Datetime.now(), "subsidy_state": "waiting"})
+            if program.trigger == "paid":
+                order._subsidy_enqueue()
+
+    def _subsidy_enqueue(self):
+        """Give each paid order its entry and contribution, exactly once.
+
+        The program row is locked, so turns follow payment order; a second
+        attempt (a retry, another worker) finds the entry or meets the unique
+        constraint on the order and does nothing.
+        """
+        Entry = self.env["subsidy.entry"].sudo()
+        for order in self.sudo():
+            program = order._subsidy_program()
+            if not program:
+                continue
+            program._lock()
+            order.invalidate_recordset(["subsidy_state"])
+            if order.subsidy_state in ("queued", "ineligible") or Entry.search_count(
+                [("sale_order_id", "=", order.id)]
+            ):
+                continue
+            reason = order._subsidy_ineligible_reason(program)
+            if reason:
+                order.subsidy_state = "ineligible"
+                order.message_post(body=_("No queue subsidy: %s", reason))
+                continue
+            units = order._subsidy_eligible_units(program)
+            try:
+                with self.env.cr.savepoint():
+                    entry = Entry._enqueue(
+                        program,
+                        order.partner_id.commercial_partner_id,
+                        units,
+                        order._subsidy_channel(),
+                        order.name,
+                        {"sale_order_id": order.id},
+                    )
+            except errors.UniqueViolation:
+                _logger.info("Order %s was queued by another transaction", order.name)
+                continue
+            order.subsidy_state = "queued"
+            order.message_post(
+                body=_(
+                    "Queued as %(entry)s, turn %(position)s: %(target)s of subsidy to come.",
+                    entry=entry.name,
+                    position=entry.position,
+                    target=entry.target,
+                )
+            )
+
+    def _subsidy_ineligible_reason(self, program):
+        self.ensure_one()
+        if self.currency_id != program.currency_id:
+            return _(
+                "the order is in %(order)s, the program in %(program)s.",
+                order=self.currency_id.name,
+                program=program.currency_id.name,
+            )
+        if self.company_id != program.company_id:
+            return _("the order belongs to another company.")
+        units = self._subsidy_eligible_units(program)
+        if units <= 0:
+            return _("no eligible product is left on the order.")
+        if program.min_order_amount and units < program._units(program.min_order_amount):
+            return _(
+                "the eligible amount is below the minimum of %s.",
+                program.min_order_amount,
+            )
+        return False
+
+    def _action_cancel(self):
+        res = super()._action_cancel()
+        for order in self.sudo():
+            entries = order.subsidy_entry_ids.filtered(lambda e: e.state != "cancelled")
+            for entry in entries:
+                entry.program_id._lock()
+                entry._apply_refund(
+                    entry.program_id._units(entry.base_amount), reason=_("Order %s cancelled", order.name)
+                )
+            if order.subsidy_state == "waiting":
+                order.subsidy_state = "ineligible"
+        return res
+
+    @api.model
+    def _cron_enqueue_due(self, limit=500):
+        """Queue paid orders whose return window is over."""
+        now = fields.Datetime.now()
+        todo = self.browse()
+        for program in self.env["subsidy.program"].sudo().search([("trigger", "=", "return_window")]):
+            todo |= self.sudo().search(
+                [
+                    ("company_id", "=", program.company_id.id),
+                    ("subsidy_state", "=", "waiting"),
+                    ("subsidy_paid_date", "<=", now - timedelta(days=program.return_window_days)),
+                ],
+                order="subsidy_paid_date, id",
+                limit=limit,
+            )
+        todo._subsidy_enqueue()
+        if len(todo) >= limit:
+            self.env.ref("subsidy_queue.ir_cron_enqueue_due")._trigger()
+
+    def _subsidy_lock_rows(self):
+        self.env.cr.execute(SQL("SELECT id FROM sale_order WHERE id IN %s FOR NO KEY UPDATE", tuple(self.ids)))

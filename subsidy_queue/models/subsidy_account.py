@@ -1,0 +1,150 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+
+class SubsidyAccount(models.Model):
+    _name = "subsidy.account"
+    _description = "Subsidy Account"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+    _check_company_auto = True
+    _rec_names_search = ["partner_id", "program_id"]
+
+    partner_id = fields.Many2one("res.partner", "Shopper", required=True, readonly=True, index=True)
+    program_id = fields.Many2one("subsidy.program", required=True, readonly=True, index=True)
+    company_id = fields.Many2one(related="program_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="program_id.currency_id", store=True)
+    balance = fields.Monetary(
+        readonly=True, help="What the shopper can withdraw now: received, less withdrawals."
+    )
+    total_received = fields.Monetary(readonly=True)
+    total_clawed_back = fields.Monetary("Total Clawed Back", readonly=True)
+    entry_ids = fields.One2many("subsidy.entry", "account_id", readonly=True)
+    pool_line_ids = fields.One2many("subsidy.pool.line", "account_id", readonly=True)
+    entry_count = fields.Integer(compute="_compute_entry_figures")
+    queued_count = fields.Integer("Queued Entries", compute="_compute_entry_figures")
+
+    _sql_constraints = [
+        ("partner_program_uniq", "unique(partner_id, program_id)", "A shopper has one account per program."),
+        ("balance_positive", "CHECK(balance >= 0)", "A subsidy balance can never be negative."),
+    ]
+
+    @api.depends("partner_id", "program_id")
+    def _compute_display_name(self):
+        for account in self:
+            account.display_name = f"{account.partner_id.name} · {account.program_id.name}"
+
+    def _compute_entry_figures(self):
+        counts = self.env["subsidy.entry"]._read_group(
+            [("account_id", "in", self.ids)], ["account_id", "state"], ["__count"]
+        )
+        total, queued = {}, {}
+        for account, state, count in counts:
+            total[account] = total.get(account, 0) + count
+            if state == "queued":
+                queued[account] = count
+        for account in self:
+            account.entry_count = total.get(account, 0)
+            account.queued_count = queued.get(account, 0)
+
+    def write(self, vals):
+        if {"balance", "total_received", "total_clawed_back", "partner_id", "program_id"} & vals.keys():
+            raise UserError(_("A subsidy balance changes only through its ledger, never by hand."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(_("Subsidy accounts cannot be deleted."))
+
+    @api.model
+    def _get_or_create(self, program, partner):
+        """Return the shopper's account in ``program``, creating it once.
+
+        Two transactions creating the same account at the same moment meet on
+        the unique constraint; the loser reads the winner's account.
+        """
+        account = self.sudo().search([("program_id", "=", program.id), ("partner_id", "=", partner.id)])
+        if account:
+            return account
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO subsidy_account
+                       (partner_id, program_id, company_id, currency_id, balance, total_received,
+                        total_clawed_back, create_uid, create_date, write_uid, write_date)
+                   VALUES (%s, %s, %s, %s, 0, 0, 0, %s, now() at time zone 'UTC', %s,
+                           now() at time zone 'UTC')
+                   ON CONFLICT (partner_id, program_id) DO NOTHING""",
+                partner.id,
+                program.id,
+                program.company_id.id,
+                program.currency_id.id,
+                self.env.uid,
+                self.env.uid,
+            )
+        )
+        return self.sudo().search([("program_id", "=", program.id), ("partner_id", "=", partner.id)])
+
+    @api.model
+    def _enrol(self, partner, company=None):
+        """Open the shopper's accounts in the active programs of ``company``."""
+        company = company or self.env.company
+        programs = self.env["subsidy.program"].sudo().search([("company_id", "=", company.id)])
+        return self.browse([self._get_or_create(program, partner).id for program in programs])
+
+    def _lock_balance_units(self):
+        """Lock the account row and return its balance in units, freshly read."""
+        self.ensure_one()
+        self.flush_recordset()
+        self.env.cr.execute(
+            SQL("SELECT balance FROM subsidy_account WHERE id = %s FOR NO KEY UPDATE", self.id)
+        )
+        self.invalidate_recordset(["balance"])
+        return self.program_id._units(self.env.cr.fetchone()[0])
+
+    @api.model
+    def _add_received(self, program, per_account):
+        """Credit ``{account_id: units}`` allocations to the accounts, in one statement."""
+        if not per_account:
+            return
+        rows = [
+            SQL("(%s, %s::numeric)", account_id, program._amount(units))
+            for account_id, units in sorted(per_account.items())
+        ]
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE subsidy_account AS a
+                      SET balance = a.balance + v.amount,
+                          total_received = a.total_received + v.amount
+                     FROM (VALUES %s) AS v(id, amount)
+                    WHERE a.id = v.id""",
+                SQL(", ").join(rows),
+            )
+        )
+        self.invalidate_model(["balance", "total_received"])
+
+    @api.model
+    def _add_balance(self, account, units, program):
+        """Take a clawback (negative ``units``) off the balance; the row is locked."""
+        self.env.cr.execute(
+            SQL(
+                """UPDATE subsidy_account
+                      SET balance = balance + %s, total_clawed_back = total_clawed_back - %s
+                    WHERE id = %s""",
+                program._amount(units),
+                program._amount(units),
+                account.id,
+            )
+        )
+        account.invalidate_recordset(["balance", "total_clawed_back"])
+
+    def action_open_entries(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Entries"),
+            "res_model": "subsidy.entry",
+            "view_mode": "list,form",
+            "domain": [("account_id", "=", self.id)],
+        }

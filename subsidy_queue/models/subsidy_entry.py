@@ -1,0 +1,529 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..engine import BLOCK_SIZE, block_of, estimate_wait, refund_outcome, share, standing_from_sums
+
+# Fields only the queue itself may change: no hand-edited amounts, no
+# reordering, no state changes outside the workflow.
+PROTECTED_FIELDS = {
+    "program_id",
+    "account_id",
+    "partner_id",
+    "seq",
+    "base_amount",
+    "target",
+    "received",
+    "contribution",
+    "contribution_rate",
+    "subsidy_rate",
+    "state",
+    "sale_order_id",
+    "refunded_base",
+}
+
+
+class SubsidyEntry(models.Model):
+    _name = "subsidy.entry"
+    _description = "Subsidy Queue Entry"
+    _inherit = ["mail.thread"]
+    _order = "program_id, seq"
+    _check_company_auto = True
+    _rec_name = "name"
+
+    name = fields.Char("Queue Number", required=True, readonly=True, index="trigram")
+    program_id = fields.Many2one("subsidy.program", required=True, readonly=True, index=True)
+    company_id = fields.Many2one(related="program_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="program_id.currency_id", store=True)
+    account_id = fields.Many2one("subsidy.account", required=True, readonly=True, index=True)
+    partner_id = fields.Many2one("res.partner", "Shopper", required=True, readonly=True, index=True)
+    seq = fields.Integer("Turn", required=True, readonly=True)
+    channel = fields.Selection(
+        [("website", "Online Shop"), ("sale", "Back Office"), ("pos", "Point of Sale")],
+        required=True,
+        readonly=True,
+    )
+    sale_order_id = fields.Many2one("sale.order", readonly=True, index="btree_not_null")
+    origin = fields.Char(readonly=True)
+    base_amount = fields.Monetary("Eligible Amount", readonly=True)
+    refunded_base = fields.Monetary("Refunded Amount", readonly=True)
+    contribution_rate = fields.Float("Contribution (%)", digits=(5, 2), readonly=True)
+    subsidy_rate = fields.Float("Subsidy (%)", digits=(5, 2), readonly=True)
+    contribution = fields.Monetary("Pool Contribution", readonly=True)
+    target = fields.Monetary("Target Subsidy", readonly=True)
+    received = fields.Monetary(readonly=True)
+    remaining = fields.Monetary("Still to Receive", compute="_compute_remaining")
+    progress = fields.Float(compute="_compute_remaining")
+    state = fields.Selection(
+        [
+            ("queued", "Queued"),
+            ("done", "Paid in Full"),
+            ("cancelled", "Cancelled"),
+            ("expired", "Expired"),
+        ],
+        default="queued",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+    )
+    date_queued = fields.Datetime(readonly=True, default=fields.Datetime.now)
+    date_done = fields.Datetime("Paid in Full on", readonly=True)
+    date_cancelled = fields.Datetime(readonly=True)
+    cancel_reason = fields.Char(readonly=True, tracking=True)
+    void_reason = fields.Char(readonly=True, tracking=True)
+    void_requested_by_id = fields.Many2one("res.users", readonly=True, tracking=True)
+    void_approved_by_id = fields.Many2one("res.users", readonly=True, tracking=True)
+    pool_line_ids = fields.One2many("subsidy.pool.line", "entry_id", readonly=True)
+
+    position = fields.Integer(compute="_compute_standing")
+    amount_ahead = fields.Monetary(compute="_compute_standing")
+    paid_in_full_after = fields.Monetary(compute="_compute_standing")
+    wait_days_min = fields.Integer("Estimated Wait from (days)", compute="_compute_standing")
+    wait_days_max = fields.Integer("Estimated Wait to (days)", compute="_compute_standing")
+    wait_estimate = fields.Char("Estimated Wait", compute="_compute_standing")
+
+    _sql_constraints = [
+        ("sale_order_uniq", "unique(sale_order_id)", "An order takes one place in the queue only."),
+        ("program_seq_uniq", "unique(program_id, seq)", "Two entries cannot share a turn."),
+        (
+            "amounts_valid",
+            "CHECK(received >= 0 AND received <= target AND target >= 0)",
+            "An entry can never receive more than its target.",
+        ),
+    ]
+
+    def init(self):
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS subsidy_entry_queue_idx
+                   ON subsidy_entry (program_id, seq) INCLUDE (target, received)
+                WHERE state = 'queued'"""
+        )
+
+    @api.depends("target", "received")
+    def _compute_remaining(self):
+        for entry in self:
+            entry.remaining = entry.currency_id.round(entry.target - entry.received)
+            entry.progress = 100.0 * entry.received / entry.target if entry.target else 100.0
+
+    def _compute_standing(self):
+        queued = self.filtered(lambda e: e.state == "queued" and e.id)
+        (self - queued).update(
+            {
+                "position": 0,
+                "amount_ahead": 0.0,
+                "paid_in_full_after": 0.0,
+                "wait_days_min": 0,
+                "wait_days_max": 0,
+                "wait_estimate": False,
+            }
+        )
+        inflow = {}
+        for entry in queued:
+            program = entry.program_id
+            position, ahead, after = entry._standing_units()
+            if program not in inflow:
+                inflow[program] = program.sudo()._inflow_units()
+            balance, in7, in30 = inflow[program]
+            estimate = estimate_wait(after, balance, in7, in30)
+            entry.position = position
+            entry.amount_ahead = program._amount(ahead)
+            entry.paid_in_full_after = program._amount(after)
+            entry.wait_days_min = estimate.days_min or 0
+            entry.wait_days_max = estimate.days_max or 0
+            entry.wait_estimate = entry._format_estimate(estimate)
+
+    def _format_estimate(self, estimate):
+        if estimate.needed == 0:
+            return _("Next settlement run")
+        if estimate.days_min is None:
+            return _("No estimate: no sales in the last 30 days")
+        if estimate.days_max is None:
+            return _("At least %s days (recent sales are too low to say more)", estimate.days_min)
+        if estimate.days_min == estimate.days_max:
+            return _("About %s days, if sales go on as recently", estimate.days_min)
+        return _(
+            "%(low)s to %(high)s days, if sales go on as recently",
+            low=estimate.days_min,
+            high=estimate.days_max,
+        )
+
+    def _standing_units(self):
+        """Return ``(position, amount_ahead, paid_in_full_after)`` in units.
+
+        Two indexed reads: the block sums before the entry's block, and the
+        queued entries of its own block before it.
+        """
+        self.ensure_one()
+        program = self.program_id
+        block = block_of(self.seq)
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """SELECT COALESCE(SUM(queued_count), 0), COALESCE(SUM(outstanding), 0)
+                     FROM subsidy_queue_block WHERE program_id = %s AND block < %s""",
+                program.id,
+                block,
+            )
+        )
+        count, outstanding = cr.fetchone()
+        cr.execute(
+            SQL(
+                """SELECT COUNT(*), COALESCE(SUM(target - received), 0)
+                     FROM subsidy_entry
+                    WHERE program_id = %s AND state = 'queued' AND seq >= %s AND seq < %s""",
+                program.id,
+                block * BLOCK_SIZE,
+                self.seq,
+            )
+        )
+        in_block, in_block_outstanding = cr.fetchone()
+        return standing_from_sums(
+            count + in_block,
+            program._units(outstanding) + program._units(in_block_outstanding),
+            program._units(self.target - self.received),
+        )
+
+    @api.depends("name", "partner_id")
+    def _compute_display_name(self):
+        for entry in self:
+            entry.display_name = entry.name or _("New Entry")
+
+    # ------------------------------------------------------------------
+    # Protection
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        touched = PROTECTED_FIELDS & vals.keys()
+        if touched:
+            raise UserError(
+                _(
+                    "Queue entries cannot be edited by hand (%s): an entry can only be "
+                    "voided, with a reason approved by a second manager.",
+                    ", ".join(sorted(touched)),
+                )
+            )
+        return super().write(vals)
+
+    def _write_system(self, vals):
+        """Write protected fields: for the queue's own workflow only."""
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(_("Queue entries cannot be deleted; they can only be voided."))
+
+    # ------------------------------------------------------------------
+    # Creation
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _enqueue(self, program, partner, base_units, channel, origin, extra_vals=None):
+        """Create an entry and its pool contribution for a paid order.
+
+        ``program`` must be locked by the caller. Returns the new entry.
+        """
+        contribution_units = share(base_units, program.contribution_rate)
+        target_units = share(base_units, program.subsidy_rate)
+        if program.cap_amount:
+            target_units = min(target_units, program._units(program.cap_amount))
+        account = self.env["subsidy.account"]._get_or_create(program, partner)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE subsidy_program SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq",
+                program.id,
+            )
+        )
+        seq = self.env.cr.fetchone()[0]
+        program.invalidate_recordset(["last_seq"])
+        vals = {
+            "name": f"{program.code}{seq:07d}",
+            "program_id": program.id,
+            "account_id": account.id,
+            "partner_id": partner.id,
+            "seq": seq,
+            "channel": channel,
+            "origin": origin,
+            "base_amount": program._amount(base_units),
+            "contribution_rate": program.contribution_rate,
+            "subsidy_rate": program.subsidy_rate,
+            "contribution": program._amount(contribution_units),
+            "target": program._amount(target_units),
+            "received": 0.0,
+            "state": "queued" if target_units > 0 else "done",
+        }
+        vals.update(extra_vals or {})
+        entry = self.sudo().with_context(mail_create_nolog=True, tracking_disable=True).create(vals)
+        if target_units > 0:
+            self._move_blocks(program, {block_of(seq): (1, target_units)})
+        program._append_pool_lines(
+            [
+                {
+                    "kind": "contribution",
+                    "amount_units": contribution_units,
+                    "entry_id": entry.id,
+                    "account_id": account.id,
+                    "sale_order_id": vals.get("sale_order_id"),
+                    "name": origin,
+                }
+            ]
+        )
+        return entry
+
+    @api.model
+    def _move_blocks(self, program, deltas):
+        """Add ``{block: (count_delta, outstanding_units_delta)}`` to the block sums."""
+        if not deltas:
+            return
+        rows = [
+            SQL("(%s, %s, %s, %s)", program.id, block, count, program._amount(units))
+            for block, (count, units) in sorted(deltas.items())
+        ]
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO subsidy_queue_block AS b (program_id, block, queued_count, outstanding)
+                   VALUES %s
+                   ON CONFLICT (program_id, block) DO UPDATE
+                      SET queued_count = b.queued_count + EXCLUDED.queued_count,
+                          outstanding = b.outstanding + EXCLUDED.outstanding""",
+                SQL(", ").join(rows),
+            )
+        )
+        self.env["subsidy.queue.block"].invalidate_model()
+
+    # ------------------------------------------------------------------
+    # Settlement
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _apply_allocations(self, program, settlement, paid, remaining, accounts):
+        """Write a run's allocations in a few set-based statements.
+
+        ``paid`` is the engine's ``[(entry_id, units)]``; ``remaining`` and
+        ``accounts`` map entry ids to what they needed and to their account.
+        """
+        if not paid:
+            return
+        cr = self.env.cr
+        now = fields.Datetime.now()
+        rows = []
+        per_account = defaultdict(int)
+        per_block = defaultdict(lambda: [0, 0])
+        seqs = {}
+        self.flush_model()
+        cr.execute(SQL("SELECT id, seq FROM subsidy_entry WHERE id IN %s", tuple(k for k, _a in paid)))
+        seqs = dict(cr.fetchall())
+        for entry_id, units in paid:
+            done = units == remaining[entry_id]
+            rows.append(SQL("(%s, %s::numeric, %s)", entry_id, program._amount(units), done))
+            per_account[accounts[entry_id]] += units
+            block = per_block[block_of(seqs[entry_id])]
+            block[0] -= 1 if done else 0
+            block[1] -= units
+        cr.execute(
+            SQL(
+                """UPDATE subsidy_entry AS e
+                      SET received = e.received + v.amount,
+                          state = CASE WHEN v.done THEN 'done' ELSE e.state END,
+                          date_done = CASE WHEN v.done THEN %s ELSE e.date_done END,
+                          write_date = %s, write_uid = %s
+                     FROM (VALUES %s) AS v(id, amount, done)
+                    WHERE e.id = v.id""",
+                now,
+                now,
+                self.env.uid,
+                SQL(", ").join(rows),
+            )
+        )
+        program._append_pool_lines(
+            [
+                {
+                    "kind": "allocation",
+                    "amount_units": -units,
+                    "entry_id": entry_id,
+                    "account_id": accounts[entry_id],
+                    "settlement_id": settlement.id,
+                }
+                for entry_id, units in paid
+            ]
+        )
+        self.env["subsidy.account"]._add_received(program, per_account)
+        self._move_blocks(program, {block: tuple(d) for block, d in per_block.items()})
+        self.invalidate_model()
+
+    # ------------------------------------------------------------------
+    # Leaving the queue
+    # ------------------------------------------------------------------
+
+    def _leave_queue(self, state, reason=None):
+        """Take queued entries out of the queue (cancel, void, expire)."""
+        per_program = defaultdict(lambda: self.env["subsidy.entry"])
+        for entry in self:
+            per_program[entry.program_id] |= entry
+        for program, entries in per_program.items():
+            program._lock()
+            entries.invalidate_recordset()
+            queued = entries.filtered(lambda e: e.state == "queued")
+            deltas = defaultdict(lambda: [0, 0])
+            for entry in queued:
+                delta = deltas[block_of(entry.seq)]
+                delta[0] -= 1
+                delta[1] -= program._units(entry.target - entry.received)
+            self._move_blocks(program, {b: tuple(d) for b, d in deltas.items()})
+            vals = {"state": state, "date_cancelled": fields.Datetime.now()}
+            if reason:
+                vals["cancel_reason"] = reason
+            queued._write_system(vals)
+
+    def _apply_refund(self, refunded_units, refund_move=None, reason=None):
+        """Shrink or cancel the entry of an order refunded by ``refunded_units``.
+
+        Reverses the matching share of the contribution and claws back what
+        the entry received above its new target, per the program's policy.
+        The program must be locked by the caller.
+        """
+        self.ensure_one()
+        program = self.program_id
+        if self.state == "cancelled" and self.contribution == 0:
+            return
+        if refund_move:
+            already = self.env["subsidy.pool.line"].search_count(
+                [("entry_id", "=", self.id), ("refund_move_id", "=", refund_move.id)]
+            )
+            if already:
+                return
+        was_queued = self.state == "queued"
+        outcome = refund_outcome(
+            program._units(self.base_amount),
+            program._units(self.target),
+            program._units(self.contribution),
+            program._units(self.received),
+            refunded_units,
+            self.contribution_rate,
+            self.subsidy_rate,
+            program._units(program.cap_amount) if program.cap_amount else None,
+        )
+        common = {
+            "entry_id": self.id,
+            "account_id": self.account_id.id,
+            "sale_order_id": self.sale_order_id.id,
+            "refund_move_id": refund_move.id if refund_move else None,
+            "name": reason or "",
+        }
+        lines = []
+        if outcome.reversal:
+            lines.append(dict(common, kind="reversal", amount_units=-outcome.reversal))
+        if outcome.clawback:
+            from_balance = 0
+            if program.clawback_policy == "balance":
+                from_balance = min(outcome.clawback, self.account_id._lock_balance_units())
+            if from_balance:
+                lines.append(dict(common, kind="clawback", amount_units=from_balance, source="balance"))
+            if outcome.clawback - from_balance:
+                lines.append(
+                    dict(
+                        common,
+                        kind="clawback",
+                        amount_units=outcome.clawback - from_balance,
+                        source="refund",
+                    )
+                )
+            if from_balance:
+                self.env["subsidy.account"]._add_balance(self.account_id, -from_balance, program)
+        new_received = program._units(self.received) - outcome.clawback
+        old_outstanding = program._units(self.target - self.received)
+        vals = {
+            "base_amount": program._amount(outcome.base),
+            "refunded_base": self.refunded_base + program._amount(refunded_units),
+            "target": program._amount(outcome.target),
+            "contribution": program._amount(outcome.contribution),
+            "received": program._amount(new_received),
+        }
+        if outcome.cancelled:
+            vals.update(
+                state="cancelled",
+                date_cancelled=fields.Datetime.now(),
+                cancel_reason=reason or _("Order refunded"),
+            )
+        elif new_received >= outcome.target:
+            vals.update(state="done", date_done=self.date_done or fields.Datetime.now())
+        if was_queued:
+            still_queued = vals.get("state", "queued") == "queued"
+            new_outstanding = outcome.target - new_received if still_queued else 0
+            self._move_blocks(
+                program,
+                {block_of(self.seq): (0 if still_queued else -1, new_outstanding - old_outstanding)},
+            )
+        self._write_system(vals)
+        program._append_pool_lines(lines)
+
+    # ------------------------------------------------------------------
+    # Voids
+    # ------------------------------------------------------------------
+
+    def action_request_void(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Void Entry"),
+            "res_model": "subsidy.entry.void",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_entry_id": self.id},
+        }
+
+    def _check_voidable(self):
+        for entry in self:
+            if entry.state == "done":
+                raise UserError(
+                    _("Entry %s is already paid in full and cannot be voided.", entry.name)
+                )
+            if entry.state != "queued":
+                raise UserError(_("Entry %s is no longer in the queue.", entry.name))
+
+    def _request_void(self, reason):
+        self.ensure_one()
+        self._check_voidable()
+        if not (reason or "").strip():
+            raise UserError(_("Give the reason of the void."))
+        if self.void_requested_by_id:
+            raise UserError(_("A void of entry %s is already waiting for approval.", self.name))
+        self._write_system({"void_reason": reason.strip(), "void_requested_by_id": self.env.uid})
+        self.message_post(body=_("Void requested: %s", reason.strip()))
+
+    def action_approve_void(self):
+        if not self.env.user.has_group("subsidy_queue.group_subsidy_manager"):
+            raise UserError(_("Only a subsidy manager can approve a void."))
+        for entry in self:
+            entry._check_voidable()
+            if not entry.void_requested_by_id:
+                raise UserError(_("Nobody asked to void entry %s.", entry.name))
+            if entry.void_requested_by_id == self.env.user:
+                raise UserError(
+                    _("A second manager must approve the void of entry %s, not its requester.", entry.name)
+                )
+            entry.sudo()._leave_queue("cancelled", _("Voided: %s", entry.void_reason))
+            entry.sudo()._write_system({"void_approved_by_id": self.env.uid})
+            entry.message_post(body=_("Void approved; the entry left the queue."))
+
+    def action_reject_void(self):
+        if not self.env.user.has_group("subsidy_queue.group_subsidy_manager"):
+            raise UserError(_("Only a subsidy manager can reject a void."))
+        for entry in self.filtered("void_requested_by_id"):
+            entry.message_post(body=_("Void request rejected."))
+            entry.sudo()._write_system({"void_reason": False, "void_requested_by_id": False})
+
+    @api.model
+    def _cron_expire(self):
+        """Expire queued entries older than their program allows."""
+        now = fields.Datetime.now()
+        for program in self.env["subsidy.program"].search([("entry_expiry_days", ">", 0)]):
+            limit = now - timedelta(days=program.entry_expiry_days)
+            entries = self.search(
+                [("program_id", "=", program.id), ("state", "=", "queued"), ("date_queued", "<", limit)],
+                limit=1000,
+            )
+            entries._leave_queue("expired", _("Expired"))

@@ -1,0 +1,847 @@
+import logging
+
+from psycopg2 import errors
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from ..engine import allocate, chain_hash, first_broken_link, from_units, to_units
+
+_logger = logging.getLogger(__name__)
+
+
+class SubsidyProgram(models.Model):
+    _name = "subsidy.program"
+    _description = "Subsidy Program"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True, tracking=True)
+    code = fields.Char(
+        required=True,
+        default="Q",
+        size=8,
+        help="Prefix of the queue numbers of this program's entries.",
+    )
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        required=True,
+        default=lambda self: self.env.company.currency_id,
+        tracking=True,
+    )
+
+    # Rates: they apply to entries created after a change only; every entry
+    # keeps the rates it was created with.
+    contribution_rate = fields.Float(
+        "Pool Contribution (%)",
+        digits=(5, 2),
+        required=True,
+        default=10.0,
+        tracking=True,
+        help="Share of the eligible untaxed amount of each paid order that goes "
+        "into the subsidy pool.",
+    )
+    subsidy_rate = fields.Float(
+        "Target Subsidy (%)",
+        digits=(5, 2),
+        required=True,
+        default=50.0,
+        tracking=True,
+        help="What each entry receives in the end, as a share of the eligible "
+        "untaxed amount of its order (100 % is a free order).",
+    )
+    max_margin_rate = fields.Float(
+        "Allowed Margin (%)",
+        digits=(5, 2),
+        required=True,
+        default=20.0,
+        tracking=True,
+        help="The gross margin share the pool contribution may take at most: "
+        "the contribution must come out of the margin, not out of thin air.",
+    )
+    cap_amount = fields.Monetary(
+        "Cap per Entry",
+        tracking=True,
+        help="Largest target subsidy of one entry; leave empty for no cap.",
+    )
+    min_order_amount = fields.Monetary(
+        "Minimum Order Amount",
+        tracking=True,
+        help="Orders whose eligible untaxed amount is below this do not queue.",
+    )
+    channel_website = fields.Boolean("Online Shop", default=True)
+    channel_sale = fields.Boolean("Back-office Sales", default=True)
+    channel_pos = fields.Boolean("Point of Sale", default=True)
+    product_ids = fields.Many2many(
+        "product.product",
+        string="Eligible Products",
+        check_company=True,
+        help="Leave empty (with no categories) to make every product eligible.",
+    )
+    product_category_ids = fields.Many2many(
+        "product.category", string="Eligible Product Categories"
+    )
+    trigger = fields.Selection(
+        [("paid", "When paid"), ("return_window", "When paid and the return window is over")],
+        required=True,
+        default="paid",
+        tracking=True,
+    )
+    return_window_days = fields.Integer("Return Window (days)", default=7, tracking=True)
+    queue_mode = fields.Selection(
+        [("fifo", "First in, first out"), ("rotation", "Rotation over the head of the queue")],
+        required=True,
+        default="fifo",
+        tracking=True,
+        help="First in, first out: the head of the queue is paid in full before "
+        "the next entry.\nRotation: each run shares the funds equally over the "
+        "first entries of the queue.",
+    )
+    rotation_size = fields.Integer("Rotation Window", default=10, tracking=True)
+    entry_expiry_days = fields.Integer(
+        "Entry Expiry (days)",
+        tracking=True,
+        help="Queued entries older than this expire; 0 means they never expire.",
+    )
+    clawback_policy = fields.Selection(
+        [
+            ("balance", "From the shopper's balance, then from the refund"),
+            ("refund", "Withheld from the refund"),
+        ],
+        required=True,
+        default="balance",
+        tracking=True,
+        help="Where a refunded order's subsidy comes back from, when its entry "
+        "already received money.",
+    )
+
+    journal_id = fields.Many2one(
+        "account.journal",
+        "Subsidy Journal",
+        check_company=True,
+        domain="[('type', '=', 'general')]",
+    )
+    expense_account_id = fields.Many2one(
+        "account.account", "Subsidy Expense Account", check_company=True
+    )
+    pool_account_id = fields.Many2one(
+        "account.account",
+        "Subsidy Pool Account",
+        check_company=True,
+        help="Liability account holding the pool: what has been contributed and "
+        "not yet allocated.",
+    )
+    payable_account_id = fields.Many2one(
+        "account.account",
+        "Shoppers' Subsidy Payable Account",
+        check_company=True,
+        help="Liability account holding what the shoppers have received and not "
+        "yet withdrawn.",
+    )
+
+    # Internal counters, only ever changed under the program's row lock.
+    last_seq = fields.Integer(readonly=True, copy=False)
+
+    entry_ids = fields.One2many("subsidy.entry", "program_id")
+    account_ids = fields.One2many("subsidy.account", "program_id")
+    settlement_ids = fields.One2many("subsidy.settlement", "program_id")
+    pool_balance = fields.Monetary(compute="_compute_pool_figures")
+    pool_total_in = fields.Monetary("Contributed", compute="_compute_pool_figures")
+    pool_total_out = fields.Monetary("Allocated", compute="_compute_pool_figures")
+    queued_count = fields.Integer("Queued Entries", compute="_compute_queue_figures")
+    queued_amount = fields.Monetary("Still Owed", compute="_compute_queue_figures")
+    settlement_count = fields.Integer(compute="_compute_queue_figures")
+    account_count = fields.Integer(compute="_compute_queue_figures")
+
+    _sql_constraints = [
+        (
+            "contribution_rate_range",
+            "CHECK(contribution_rate > 0 AND contribution_rate <= 100)",
+            "The pool contribution must be more than 0 % and at most 100 %.",
+        ),
+        (
+            "subsidy_rate_range",
+            "CHECK(subsidy_rate > 0 AND subsidy_rate <= 100)",
+            "The target subsidy must be more than 0 % and at most 100 %.",
+        ),
+        ("cap_positive", "CHECK(cap_amount >= 0)", "The cap per entry cannot be negative."),
+        (
+            "min_order_positive",
+            "CHECK(min_order_amount >= 0)",
+            "The minimum order amount cannot be negative.",
+        ),
+    ]
+
+    @api.constrains("contribution_rate", "max_margin_rate", "subsidy_rate")
+    def _check_rates(self):
+        for program in self:
+            if not 0 < program.contribution_rate <= 100 or not 0 < program.subsidy_rate <= 100:
+                raise ValidationError(_("Rates must be more than 0 % and at most 100 %."))
+            if not 0 <= program.max_margin_rate <= 100:
+                raise ValidationError(_("The allowed margin must be between 0 % and 100 %."))
+            if program.contribution_rate > program.max_margin_rate:
+                raise ValidationError(
+                    _(
+                        "The pool contribution of %(program)s (%(rate)s %%) is above the "
+                        "margin it allows (%(margin)s %%): contributions must come out "
+                        "of the gross margin.",
+                        program=program.name,
+                        rate=program.contribution_rate,
+                        margin=program.max_margin_rate,
+                    )
+                )
+
+    @api.constrains("queue_mode", "rotation_size", "trigger", "return_window_days", "entry_expiry_days")
+    def _check_queue_rules(self):
+        for program in self:
+            if program.queue_mode == "rotation" and program.rotation_size < 1:
+                raise ValidationError(_("The rotation window must hold at least one entry."))
+            if program.trigger == "return_window" and program.return_window_days < 1:
+                raise ValidationError(_("The return window must last at least one day."))
+            if program.entry_expiry_days < 0:
+                raise ValidationError(_("The entry expiry cannot be negative."))
+
+    @api.constrains("currency_id", "journal_id", "expense_account_id", "pool_account_id", "payable_account_id")
+    def _check_accounting(self):
+        for program in self:
+            if program.journal_id and program.journal_id.currency_id not in (
+                program.currency_id,
+                self.env["res.currency"],
+            ):
+                raise ValidationError(
+                    _("The subsidy journal of %s must be in the program's currency.", program.name)
+                )
+            accounts = program.expense_account_id | program.pool_account_id | program.payable_account_id
+            if program.pool_account_id and program.pool_account_id == program.payable_account_id:
+                raise ValidationError(
+                    _("The pool and the shoppers' payable must be two different accounts.")
+                )
+            if len(accounts.filtered(lambda a: a.account_type == "asset_receivable")):
+                raise ValidationError(_("Subsidy accounts cannot be receivable accounts."))
+
+    def write(self, vals):
+        locked = {"currency_id", "queue_mode", "company_id"} & vals.keys()
+        if locked and self.filtered("last_seq"):
+            raise UserError(
+                _(
+                    "The currency, company and queue mode of a program cannot change once "
+                    "it has entries: create a new program instead."
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        if self.filtered("last_seq"):
+            raise UserError(_("A program with entries cannot be deleted; archive it instead."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        programs = super().create(vals_list)
+        programs._ensure_accounting()
+        return programs
+
+    # ------------------------------------------------------------------
+    # Figures
+    # ------------------------------------------------------------------
+
+    def _compute_pool_figures(self):
+        figures = {}
+        if self.ids:
+            self.env["subsidy.pool.line"].flush_model()
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT program_id,
+                           COALESCE(SUM(amount) FILTER (WHERE kind = 'contribution'), 0)
+                         + COALESCE(SUM(amount) FILTER (WHERE kind = 'reversal'), 0),
+                           -COALESCE(SUM(amount) FILTER (WHERE kind = 'allocation'), 0)
+                         - COALESCE(SUM(amount) FILTER (WHERE kind = 'clawback'), 0),
+                           COALESCE(SUM(amount), 0)
+                      FROM subsidy_pool_line
+                     WHERE program_id IN %s
+                  GROUP BY program_id
+                    """,
+                    tuple(self.ids),
+                )
+            )
+            figures = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        for program in self:
+            total_in, total_out, balance = figures.get(program.id, (0.0, 0.0, 0.0))
+            program.pool_total_in = total_in
+            program.pool_total_out = total_out
+            program.pool_balance = balance
+
+    def _compute_queue_figures(self):
+        queued = dict.fromkeys(self.ids, (0, 0.0))
+        if self.ids:
+            self.env["subsidy.queue.block"].flush_model()
+            self.env.cr.execute(
+                SQL(
+                    """SELECT program_id, SUM(queued_count), SUM(outstanding)
+                         FROM subsidy_queue_block WHERE program_id IN %s GROUP BY program_id""",
+                    tuple(self.ids),
+                )
+            )
+            queued.update({row[0]: row[1:] for row in self.env.cr.fetchall()})
+        settlements = dict(
+            self.env["subsidy.settlement"]._read_group(
+                [("program_id", "in", self.ids)], ["program_id"], ["__count"]
+            )
+        )
+        accounts = dict(
+            self.env["subsidy.account"]._read_group(
+                [("program_id", "in", self.ids)], ["program_id"], ["__count"]
+            )
+        )
+        for program in self:
+            program.queued_count, program.queued_amount = queued.get(program.id, (0, 0.0))
+            program.settlement_count = settlements.get(program, 0)
+            program.account_count = accounts.get(program, 0)
+
+    def _inflow_units(self):
+        """Return ``(pool_balance, net_inflow_7d, net_inflow_30d)`` in units."""
+        self.ensure_one()
+        self.env["subsidy.pool.line"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """SELECT COALESCE(SUM(amount) FILTER (WHERE date >= now() - interval '7 days'), 0),
+                          COALESCE(SUM(amount), 0)
+                     FROM subsidy_pool_line
+                    WHERE program_id = %s AND kind IN ('contribution', 'reversal')
+                      AND date >= now() - interval '30 days'""",
+                self.id,
+            )
+        )
+        in7, in30 = self.env.cr.fetchone()
+        return self._pool_tail()[1], self._units(in7), self._units(in30)
+
+    def _units(self, amount):
+        return to_units(amount, self.currency_id.rounding)
+
+    def _amount(self, units):
+        return self.currency_id.round(from_units(units, self.currency_id.rounding))
+
+    # ------------------------------------------------------------------
+    # Accounting set-up
+    # ------------------------------------------------------------------
+
+    def _ensure_accounting(self):
+        """Give each program a journal and its three accounts when it has none."""
+        Account = self.env["account.account"].sudo()
+        for program in self:
+            company = program.company_id
+            if not company.chart_template and not Account.search_count(
+                [("company_ids", "in", company.ids)], limit=1
+            ):
+                continue
+            Account = Account.with_company(company)
+            vals = {}
+            if not program.expense_account_id:
+                vals["expense_account_id"] = program._find_or_create_account(
+                    "640100", _("Queue subsidy expense"), "expense"
+                ).id
+            if not program.pool_account_id:
+                vals["pool_account_id"] = program._find_or_create_account(
+                    "224100", _("Queue subsidy pool"), "liability_current"
+                ).id
+            if not program.payable_account_id:
+                vals["payable_account_id"] = program._find_or_create_account(
+                    "224200", _("Shoppers' subsidy payable"), "liability_current"
+                ).id
+            if not program.journal_id:
+                journal = self.env["account.journal"].sudo().search(
+                    [("code", "=", "SUBS"), ("company_id", "=", company.id)], limit=1
+                )
+                if not journal:
+                    journal = (
+                        self.env["account.journal"]
+                        .sudo()
+                        .create(
+                            {
+                                "name": _("Queue Subsidy"),
+                                "code": "SUBS",
+                                "type": "general",
+                                "company_id": company.id,
+                            }
+                        )
+                    )
+                vals["journal_id"] = journal.id
+            if vals:
+                program.write(vals)
+
+    def _find_or_create_account(self, code, name, account_type):
+        Account = self.env["account.account"].sudo().with_company(self.company_id)
+        account = Account.search(
+            [("code", "=", code), ("company_ids", "in", self.company_id.ids)], limit=1
+        )
+        if account:
+            return account
+        return Account.create(
+            {
+                "code": Account._search_new_account_code(code),
+                "name": name,
+                "account_type": account_type,
+                "company_ids": [(6, 0, self.company_id.ids)],
+                "reconcile": account_type == "liability_current",
+            }
+        )
+
+    # ------------------------------------------------------------------
+    # Locks and the pool ledger
+    # ------------------------------------------------------------------
+
+    def _lock(self, nowait=False):
+        """Lock the program rows; all changes of a queue happen under this lock.
+
+        Returns False instead of waiting when ``nowait`` and another
+        transaction holds the lock.
+        """
+        self.flush_recordset()
+        query = SQL(
+            "SELECT id FROM subsidy_program WHERE id IN %s ORDER BY id FOR NO KEY UPDATE%s",
+            tuple(self.ids),
+            SQL(" NOWAIT") if nowait else SQL(""),
+        )
+        if not nowait:
+            self.env.cr.execute(query)
+            return True
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query)
+        except errors.LockNotAvailable:
+            return False
+        return True
+
+    def _pool_tail(self):
+        """Return ``(last_hash, balance_units)`` of the program's pool ledger."""
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                """SELECT hash, balance FROM subsidy_pool_line
+                    WHERE program_id = %s ORDER BY id DESC LIMIT 1""",
+                self.id,
+            )
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            from ..engine import GENESIS
+
+            return GENESIS, 0
+        return row[0], self._units(row[1])
+
+    def _append_pool_lines(self, rows):
+        """Append lines to the pool ledger, chained and with running balances.
+
+        ``rows`` are dicts with ``kind``, ``amount_units`` (signed) and the
+        optional ``entry_id``, ``account_id``, ``sale_order_id``,
+        ``settlement_id``, ``refund_move_id``, ``source``, ``name``. The program
+        must be locked. One INSERT for the whole batch.
+        """
+        self.ensure_one()
+        if not rows:
+            return []
+        self.env["subsidy.pool.line"].flush_model()
+        prev_hash, balance = self._pool_tail()
+        now = fields.Datetime.now()
+        uid = self.env.uid
+        values = []
+        for row in rows:
+            balance += row["amount_units"]
+            content = (
+                self.id,
+                row["kind"],
+                row["amount_units"],
+                balance,
+                row.get("entry_id") or "",
+                row.get("account_id") or "",
+                row.get("sale_order_id") or "",
+                row.get("settlement_id") or "",
+                row.get("source") or "",
+                now.isoformat(),
+            )
+            line_hash = chain_hash(prev_hash, content)
+            values.append(
+                SQL(
+                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    self.id,
+                    self.company_id.id,
+                    self.currency_id.id,
+                    row["kind"],
+                    self._amount(row["amount_units"]),
+                    self._amount(balance),
+                    row.get("entry_id"),
+                    row.get("account_id"),
+                    row.get("sale_order_id"),
+                    row.get("settlement_id"),
+                    row.get("refund_move_id"),
+                    row.get("source"),
+                    row.get("name") or "",
+                    now,
+                    prev_hash,
+                    line_hash,
+                    uid,
+                    now,
+                    uid,
+                    now,
+                )
+            )
+            prev_hash = line_hash
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO subsidy_pool_line
+                       (program_id, company_id, currency_id, kind, amount, balance,
+                        entry_id, account_id, sale_order_id, settlement_id, refund_move_id,
+                        source, name, date, prev_hash, hash,
+                        create_uid, create_date, write_uid, write_date)
+                   VALUES %s RETURNING id""",
+                SQL(", ").join(values),
+            )
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        self.env["subsidy.pool.line"].invalidate_model()
+        return ids
+
+    def action_verify_ledger(self):
+        """Recompute the hash chain and name the first line that was altered."""
+        self.ensure_one()
+        broken = self._find_broken_line()
+        if broken:
+            line = self.env["subsidy.pool.line"].browse(broken)
+            raise UserError(
+                _(
+                    "The pool ledger of %(program)s was altered: line %(line)s (#%(id)s) "
+                    "does not match its hash. Every later line is suspect.",
+                    program=self.name,
+                    line=line.display_name,
+                    id=broken,
+                )
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _("The pool ledger of %s is intact.", self.name),
+                "sticky": False,
+            },
+        }
+
+    def _find_broken_line(self):
+        """Return the id of the first pool line whose hash does not hold, or None."""
+        self.ensure_one()
+        self.env["subsidy.pool.line"].flush_model()
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """SELECT id, kind, amount, balance, entry_id, account_id, sale_order_id,
+                          settlement_id, source, date, prev_hash, hash
+                     FROM subsidy_pool_line WHERE program_id = %s ORDER BY id""",
+                self.id,
+            )
+        )
+
+        def lines():
+            while rows := cr.fetchmany(5000):
+                for row in rows:
+                    content = (
+                        self.id,
+                        row[1],
+                        self._units(row[2]),
+                        self._units(row[3]),
+                        row[4] or "",
+                        row[5] or "",
+                        row[6] or "",
+                        row[7] or "",
+                        row[8] or "",
+                        row[9].isoformat(),
+                    )
+                    yield row[0], content, row[10], row[11]
+
+        return first_broken_link(lines())
+
+    # ------------------------------------------------------------------
+    # Settlement
+    # ------------------------------------------------------------------
+
+    def action_settle(self):
+        """Pay the pool out to the queue now (a manager's button)."""
+        self.ensure_one()
+        if not self.env.user.has_group("subsidy_queue.group_subsidy_manager"):
+            raise UserError(_("Only a subsidy manager can run a settlement."))
+        settlement = self.sudo()._settle(trigger="manual", raise_if_nothing=True)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "subsidy.settlement",
+            "res_id": settlement.id,
+            "view_mode": "form",
+        }
+
+    def _settle(self, trigger="cron", raise_if_nothing=False):
+        """Run one settlement of this program; return the settlement or nothing.
+
+        At most one run per program at a time: the program row is locked
+        without waiting, and a second run meanwhile gets a clear error (by
+        hand) or is skipped (cron). Everything is re-read under the lock, so a
+        run that finds no new funds changes nothing.
+        """
+        self.ensure_one()
+        Settlement = self.env["subsidy.settlement"]
+        if not self._lock(nowait=True):
+            if raise_if_nothing:
+                raise UserError(
+                    _(
+                        "A settlement or a payment of %s is being processed right now; "
+                        "try again in a moment.",
+                        self.name,
+                    )
+                )
+            return Settlement
+        if not self.active:
+            if raise_if_nothing:
+                raise UserError(_("The program %s is archived.", self.name))
+            return Settlement
+        _prev_hash, funds = self._pool_tail()
+        if funds <= 0:
+            if raise_if_nothing:
+                raise UserError(
+                    _("The pool of %s has no funds to pay out; nothing was changed.", self.name)
+                )
+            return Settlement
+        slots, accounts = self._queued_slots(funds)
+        if not slots:
+            if raise_if_nothing:
+                raise UserError(
+                    _("No entry of %s is waiting in the queue; nothing was changed.", self.name)
+                )
+            return Settlement
+        paid = allocate(self.queue_mode, funds, slots, self.rotation_size)
+        settlement = Settlement.create(
+            {
+                "program_id": self.id,
+                "trigger": trigger,
+                "funds_available": self._amount(funds),
+            }
+        )
+        remaining = {slot.key: slot.remaining for slot in slots}
+        self.env["subsidy.entry"]._apply_allocations(self, settlement, paid, remaining, accounts)
+        completed = sum(1 for key, amount in paid if amount == remaining[key])
+        total = sum(amount for _key, amount in paid)
+        settlement.write(
+            {
+                "amount_paid": self._amount(total),
+                "entry_count": len(paid),
+                "completed_count": completed,
+            }
+        )
+        self._post_pending_pool_lines(settlement)
+        settlement.message_post(
+            body=_(
+                "%(count)s entries received %(amount)s; %(done)s of them are now complete.",
+                count=len(paid),
+                amount=self._amount(total),
+                done=completed,
+            )
+        )
+        return settlement
+
+    def _queued_slots(self, funds):
+        """Fetch the head of the queue: just the entries the funds can reach.
+
+        Returns ``(slots, accounts)`` with ``accounts`` mapping entry ids to
+        their subsidy account ids.
+        """
+        from ..engine import Slot
+
+        self.env["subsidy.entry"].flush_model()
+        chunk = max(1000, self.rotation_size if self.queue_mode == "rotation" else 0)
+        slots, accounts = [], {}
+        need = 0
+        last_seq = 0
+        extra = self.rotation_size if self.queue_mode == "rotation" else 0
+        while True:
+            self.env.cr.execute(
+                SQL(
+                    """SELECT id, account_id, seq, target - received
+                         FROM subsidy_entry
+                        WHERE program_id = %s AND state = 'queued' AND seq > %s
+                     ORDER BY seq LIMIT %s""",
+                    self.id,
+                    last_seq,
+                    chunk,
+                )
+            )
+            rows = self.env.cr.fetchall()
+            for entry_id, account_id, seq, remaining in rows:
+                units = self._units(remaining)
+                if need >= funds:
+                    if extra <= 0:
+                        break
+                    extra -= 1
+                slots.append(Slot(entry_id, units))
+                accounts[entry_id] = account_id
+                need += units
+                last_seq = seq
+            else:
+                if len(rows) == chunk:
+                    continue
+            break
+        return slots, accounts
+
+    @api.model
+    def _cron_settle(self):
+        """Settle every active program that has funds and a queue."""
+        for program in self.search([("company_id.subsidy_auto_settle", "=", True)]):
+            try:
+                with self.env.cr.savepoint():
+                    program._settle(trigger="cron")
+            except Exception:
+                _logger.exception("Settlement of subsidy program %s failed", program.id)
+
+    # ------------------------------------------------------------------
+    # Accounting
+    # ------------------------------------------------------------------
+
+    def _post_pending_pool_lines(self, settlement=None):
+        """Post one journal entry for the ledger lines not posted yet.
+
+        Contributions and reversals: subsidy expense against the pool.
+        Allocations: the pool against the shoppers' payable. Clawbacks: the
+        shoppers' payable (from their balance) or the shopper's receivable
+        (withheld from the refund) against the pool. Lines are aggregated:
+        a run or a day makes one entry whatever the number of orders.
+        """
+        self.ensure_one()
+        if not (self.journal_id and self.pool_account_id and self.expense_account_id and self.payable_account_id):
+            return self.env["account.move"]
+        self.env["subsidy.pool.line"].flush_model()
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """SELECT l.kind, l.source, CASE WHEN l.kind = 'clawback' AND l.source = 'refund'
+                                             THEN a.partner_id END,
+                          SUM(l.amount), MAX(l.id)
+                     FROM subsidy_pool_line l
+                LEFT JOIN subsidy_account a ON a.id = l.account_id
+                    WHERE l.program_id = %s AND NOT l.posted
+                 GROUP BY 1, 2, 3""",
+                self.id,
+            )
+        )
+        groups = cr.fetchall()
+        if not groups:
+            return self.env["account.move"]
+        max_id = max(row[4] for row in groups)
+        move_vals = self._prepare_move_vals(groups, settlement)
+        move = self.env["account.move"].sudo().create(move_vals) if move_vals["line_ids"] else None
+        if move:
+            move.action_post()
+        # Lines that net to zero need no journal item; they are posted all the same.
+        cr.execute(
+            SQL(
+                """UPDATE subsidy_pool_line SET posted = TRUE, move_id = %s
+                    WHERE program_id = %s AND NOT posted AND id <= %s""",
+                move.id if move else None,
+                self.id,
+                max_id,
+            )
+        )
+        self.env["subsidy.pool.line"].invalidate_model(["move_id", "posted"])
+        if not move:
+            return self.env["account.move"]
+        if settlement:
+            settlement.move_id = move
+        return move
+
+    def _prepare_move_vals(self, groups, settlement=None):
+        """Return balanced ``account.move`` values for aggregated ledger groups."""
+        self.ensure_one()
+        currency = self.currency_id
+        lines = []
+
+        def pair(label, debit_account, credit_account, amount, partner=None):
+            amount = currency.round(amount)
+            if currency.is_zero(amount):
+                return
+            if amount < 0:
+                debit_account, credit_account, amount = credit_account, debit_account, -amount
+            common = {"name": label, "subsidy_program_id": self.id, "partner_id": partner}
+            lines.append((0, 0, dict(common, account_id=debit_account.id, debit=amount, credit=0.0)))
+            lines.append((0, 0, dict(common, account_id=credit_account.id, debit=0.0, credit=amount)))
+
+        contributions = sum(row[3] for row in groups if row[0] in ("contribution", "reversal"))
+        allocations = -sum(row[3] for row in groups if row[0] == "allocation")
+        pair(_("Pool contributions"), self.expense_account_id, self.pool_account_id, contributions)
+        pair(_("Pool allocations"), self.pool_account_id, self.payable_account_id, allocations)
+        from_balance = sum(
+            row[3] for row in groups if row[0] == "clawback" and row[1] != "refund"
+        )
+        pair(_("Clawback from balances"), self.payable_account_id, self.pool_account_id, from_balance)
+        for kind, source, partner_id, amount, _max_id in groups:
+            if kind == "clawback" and source == "refund":
+                partner = self.env["res.partner"].browse(partner_id)
+                receivable = partner.with_company(self.company_id).property_account_receivable_id
+                pair(_("Clawback withheld from refund"), receivable, self.pool_account_id, amount, partner_id)
+        ref = settlement.name if settlement else _("Pool postings of %s", fields.Date.today())
+        return {
+            "move_type": "entry",
+            "journal_id": self.journal_id.id,
+            "company_id": self.company_id.id,
+            "currency_id": currency.id,
+            "date": fields.Date.context_today(self),
+            "ref": _("%(program)s: %(ref)s", program=self.name, ref=ref),
+            "line_ids": lines,
+        }
+
+    def action_post_pool_lines(self):
+        self.ensure_one()
+        self._lock()
+        move = self._post_pending_pool_lines()
+        if not move:
+            raise UserError(_("Every pool ledger line of %s is already posted.", self.name))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": move.id,
+            "view_mode": "form",
+        }
+
+    @api.model
+    def _cron_post_pool_lines(self):
+        for program in self.search([]):
+            if program._lock(nowait=True):
+                program._post_pending_pool_lines()
+
+    # ------------------------------------------------------------------
+    # Buttons
+    # ------------------------------------------------------------------
+
+    def _action_open(self, model, name):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "list,form",
+            "domain": [("program_id", "=", self.id)],
+            "context": {"default_program_id": self.id},
+        }
+
+    def action_open_entries(self):
+        return self._action_open("subsidy.entry", _("Queue"))
+
+    def action_open_settlements(self):
+        return self._action_open("subsidy.settlement", _("Settlements"))
+
+    def action_open_accounts(self):
+        return self._action_open("subsidy.account", _("Subsidy Accounts"))
+
+    def action_open_pool_lines(self):
+        return self._action_open("subsidy.pool.line", _("Pool Ledger"))

@@ -1,0 +1,1 @@
+from . import subsidy_entry_void

@@ -1,0 +1,14 @@
+from odoo import fields, models
+
+
+class SubsidyEntryVoid(models.TransientModel):
+    _name = "subsidy.entry.void"
+    _description = "Ask to Void a Queue Entry"
+
+    entry_id = fields.Many2one("subsidy.entry", required=True, readonly=True)
+    reason = fields.Text(required=True)
+
+    def action_request(self):
+        self.ensure_one()
+        self.entry_id._request_void(self.reason)
+        return {"type": "ir.actions.act_window_close"}
