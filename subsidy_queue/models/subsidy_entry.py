@@ -233,7 +233,7 @@ class SubsidyEntry(models.Model):
         account = self.env["subsidy.account"]._get_or_create(program, partner)
         self.env.cr.execute(
             SQL(
-                "UPDATE subsidy_program SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq",
+                "UPDATE subsidy_program SET last_seq = COALESCE(last_seq, 0) + 1 WHERE id = %s RETURNING last_seq",
                 program.id,
             )
         )

@@ -147,7 +147,7 @@ class SubsidyProgram(models.Model):
     )
 
     # Internal counters, only ever changed under the program's row lock.
-    last_seq = fields.Integer(readonly=True, copy=False)
+    last_seq = fields.Integer(readonly=True, copy=False, default=0)
 
     entry_ids = fields.One2many("subsidy.entry", "program_id")
     account_ids = fields.One2many("subsidy.account", "program_id")

@@ -1,0 +1,143 @@
+from odoo import Command
+from odoo.tests import TransactionCase, new_test_user
+
+
+class SubsidyCommon(TransactionCase):
+    """A company in CNY with a chart of accounts, four shoppers and the
+    program of DESIGN.md's worked examples (20 % into the pool, 50 % back)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_notrack=True))
+        cls.cny = cls.env.ref("base.CNY")
+        cls.cny.active = True
+        cls.company = cls._create_subsidy_company("Queue Shop")
+        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=[cls.company.id]))
+        cls.env.user.write({"company_ids": [Command.link(cls.company.id)], "company_id": cls.company.id})
+        cls.manager = new_test_user(
+            cls.env,
+            login="subsidy_manager_1",
+            groups="base.group_user,subsidy_queue.group_subsidy_manager,sales_team.group_sale_manager,"
+            "account.group_account_manager",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.manager_2 = new_test_user(
+            cls.env,
+            login="subsidy_manager_2",
+            groups="base.group_user,subsidy_queue.group_subsidy_manager",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.subsidy_user = new_test_user(
+            cls.env,
+            login="subsidy_user_1",
+            groups="base.group_user,subsidy_queue.group_subsidy_user",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.product = cls.env["product.product"].create(
+            {"name": "Rice cooker", "type": "service", "list_price": 100.0, "taxes_id": [Command.clear()]}
+        )
+        cls.other_product = cls.env["product.product"].create(
+            {"name": "Gift card", "type": "service", "list_price": 50.0, "taxes_id": [Command.clear()]}
+        )
+        cls.shoppers = cls.env["res.partner"].create(
+            [{"name": f"Shopper {letter}", "email": f"{letter.lower()}@example.com"} for letter in "ABCDEF"]
+        )
+        cls.program = cls.env["subsidy.program"].create(
+            {
+                "name": "Worked example",
+                "company_id": cls.company.id,
+                "currency_id": cls.cny.id,
+                "contribution_rate": 20.0,
+                "max_margin_rate": 25.0,
+                "subsidy_rate": 50.0,
+            }
+        )
+
+    @classmethod
+    def _create_subsidy_company(cls, name):
+        company = cls.env["res.company"].create({"name": name, "currency_id": cls.env.ref("base.CNY").id})
+        cls.env["account.chart.template"].try_loading("generic_coa", company=company, install_demo=False)
+        company.currency_id = cls.env.ref("base.CNY")
+        return company
+
+    @classmethod
+    def _order(cls, partner, amount, product=None, confirm=True, **vals):
+        order = cls.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "company_id": vals.pop("company_id", cls.company.id),
+                "order_line": [
+                    Command.create(
+                        {"product_id": (product or cls.product).id, "product_uom_qty": 1, "price_unit": amount}
+                    )
+                ],
+                **vals,
+            }
+        )
+        if confirm:
+            order.action_confirm()
+        return order
+
+    @classmethod
+    def _pay(cls, order):
+        """Invoice the order and register its full payment, as an accountant would."""
+        invoice = order._create_invoices()
+        invoice.action_post()
+        cls.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({})._create_payments()
+        return invoice
+
+    @classmethod
+    def _paid_order(cls, partner, amount, **kwargs):
+        order = cls._order(partner, amount, **kwargs)
+        cls._pay(order)
+        return order
+
+    def _refund(self, order, amount=None):
+        """Post a credit note for the order's invoice (all of it, or ``amount``)."""
+        invoice = order.invoice_ids.filtered(lambda m: m.move_type == "out_invoice")[:1]
+        wizard = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"journal_id": invoice.journal_id.id, "reason": "Returned"})
+        )
+        refund = self.env["account.move"].browse(wizard.reverse_moves()["res_id"])
+        if amount is not None:
+            refund.invoice_line_ids[:1].price_unit = amount
+        refund.action_post()
+        return refund
+
+    def _worked_orders(self):
+        """The four paid orders of DESIGN.md: A 100, B 300, C 50, D 200."""
+        amounts = (100.0, 300.0, 50.0, 200.0)
+        orders = [self._paid_order(shopper, amount) for shopper, amount in zip(self.shoppers, amounts)]
+        return [order.subsidy_entry_id for order in orders], orders
+
+    def _pool_balance(self, program=None):
+        program = program or self.program
+        program.invalidate_recordset()
+        return program.pool_balance
+
+    def assertConservation(self, program=None):
+        """Pool in = pool out + pool balance; entries got exactly what was allocated."""
+        program = program or self.program
+        lines = self.env["subsidy.pool.line"].search([("program_id", "=", program.id)])
+        by_kind = {kind: sum(lines.filtered(lambda x, k=kind: x.kind == k).mapped("amount")) for kind in
+                   ("contribution", "allocation", "reversal", "clawback")}
+        balance = lines[:1].balance if lines else 0.0
+        currency = program.currency_id
+        self.assertTrue(currency.is_zero(sum(by_kind.values()) - balance), "ledger sum != running balance")
+        entries = self.env["subsidy.entry"].search([("program_id", "=", program.id)])
+        self.assertTrue(
+            currency.is_zero(sum(entries.mapped("received")) + by_kind["allocation"] + by_kind["clawback"]),
+            "entries' received != allocations - clawbacks",
+        )
+        for entry in entries:
+            self.assertLessEqual(currency.compare_amounts(entry.received, entry.target), 0)
+        for account in program.account_ids:
+            self.assertGreaterEqual(currency.compare_amounts(account.balance, 0.0), 0)

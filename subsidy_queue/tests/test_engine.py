@@ -1,0 +1,159 @@
+"""The engine alone: plain Python, no database, milliseconds."""
+
+import unittest
+
+from ..engine import (
+    BLOCK_SIZE,
+    GENESIS,
+    QueueBook,
+    Slot,
+    allocate,
+    allocate_fifo,
+    allocate_rotation,
+    chain_hash,
+    estimate_wait,
+    first_broken_link,
+    project_completion,
+    refund_outcome,
+    share,
+    to_units,
+)
+
+A, B, C, D = "A", "B", "C", "D"
+# DESIGN.md: targets 50 % of A 100.00, B 300.00, C 50.00, D 200.00, in cents.
+WORKED = [Slot(A, 5000), Slot(B, 15000), Slot(C, 2500), Slot(D, 10000)]
+POOL = 2000 + 6000 + 1000 + 4000
+
+
+class TestMoney(unittest.TestCase):
+    def test_units_round_half_up(self):
+        self.assertEqual(to_units(100.0, 0.01), 10000)
+        self.assertEqual(to_units(0.125, 0.01), 13)
+        self.assertEqual(to_units(2.675, 0.01), 268)
+        self.assertEqual(to_units(-0.125, 0.01), -13)
+        self.assertEqual(to_units(1.5, 1.0), 2)
+
+    def test_share(self):
+        self.assertEqual(share(10000, 20), 2000)
+        self.assertEqual(share(333, 50), 167)
+        self.assertEqual(share(12345, 12.5), 1543)
+        self.assertEqual(share(-333, 50), -167)
+
+
+class TestAllocation(unittest.TestCase):
+    def test_fifo_worked_example(self):
+        paid = allocate_fifo(POOL, WORKED)
+        self.assertEqual(paid, [(A, 5000), (B, 8000)])
+
+    def test_rotation_worked_example(self):
+        paid = dict(allocate_rotation(POOL, WORKED, 3))
+        self.assertEqual(paid, {A: 5000, B: 5500, C: 2500})
+
+    def test_rotation_window_moves_on_when_complete(self):
+        # Enough for the whole first window and 30.00 more.
+        funds = 5000 + 15000 + 2500 + 3000
+        paid = dict(allocate_rotation(funds, WORKED, 3))
+        self.assertEqual(paid, {A: 5000, B: 15000, C: 2500, D: 3000})
+
+    def test_rotation_odd_cents_go_to_the_earliest(self):
+        slots = [Slot(1, 1000), Slot(2, 1000), Slot(3, 1000)]
+        self.assertEqual(allocate_rotation(200, slots, 3), [(1, 67), (2, 67), (3, 66)])
+
+    def test_nothing_to_pay(self):
+        self.assertEqual(allocate("fifo", 0, WORKED), [])
+        self.assertEqual(allocate("rotation", -100, WORKED, 2), [])
+        self.assertEqual(allocate("fifo", 100, []), [])
+
+    def test_funds_beyond_the_queue_stay(self):
+        paid = allocate("fifo", 10**6, WORKED)
+        self.assertEqual(sum(a for _k, a in paid), 32500)
+
+    def test_bad_arguments(self):
+        with self.assertRaises(ValueError):
+            allocate("lottery", 100, WORKED)
+        with self.assertRaises(ValueError):
+            allocate_rotation(100, WORKED, 0)
+
+
+class TestPositions(unittest.TestCase):
+    def test_worked_example_after_fifo_run(self):
+        book = QueueBook()
+        seqs = {key: book.add(slot.remaining) for key, slot in zip("ABCD", WORKED)}
+        for key, amount in allocate_fifo(POOL, [Slot(k, s.remaining) for k, s in zip("ABCD", WORKED)]):
+            book.pay(seqs[key], amount)
+        self.assertEqual(book.standing(seqs[B]), (1, 0, 7000))
+        self.assertEqual(book.standing(seqs[C]), (2, 7000, 9500))
+        self.assertEqual(book.standing(seqs[D]), (3, 9500, 19500))
+
+    def test_blocks_match_a_scan_across_blocks(self):
+        book = QueueBook()
+        seqs = [book.add(100 + i % 7) for i in range(3 * BLOCK_SIZE + 5)]
+        for seq in seqs[:1500]:
+            book.pay(seq, book.entries[seq][0])
+        for seq in seqs[2000:2100]:
+            book.leave(seq)
+        book.pay(seqs[1500], 3)
+        for seq in (seqs[1500], seqs[2050], seqs[2500], seqs[-1]):
+            if book.entries[seq][2] == "queued":
+                self.assertEqual(book.standing(seq), book.standing_by_scan(seq))
+
+    def test_book_refuses_overpayment(self):
+        book = QueueBook()
+        seq = book.add(100)
+        with self.assertRaises(ValueError):
+            book.pay(seq, 101)
+        book.leave(seq)
+        with self.assertRaises(ValueError):
+            book.leave(seq)
+
+
+class TestEstimates(unittest.TestCase):
+    def test_range_from_two_rates(self):
+        estimate = estimate_wait(19500, 0, 7 * 1000, 30 * 500)
+        self.assertEqual(estimate, (19500, 20, 39))
+
+    def test_pool_balance_counts(self):
+        self.assertEqual(estimate_wait(1000, 1500, 0, 0).days_min, 0)
+
+    def test_no_sales_no_estimate(self):
+        estimate = estimate_wait(1000, 0, 0, 0)
+        self.assertIsNone(estimate.days_min)
+        self.assertIsNone(estimate.days_max)
+
+    def test_what_if_sales_drop(self):
+        self.assertEqual(project_completion(10000, 1000), 10)
+        self.assertEqual(project_completion(10000, 1000, -30), 15)
+        self.assertIsNone(project_completion(10000, 1000, -100))
+
+
+class TestRefundOutcome(unittest.TestCase):
+    def test_full_refund_before_payment(self):
+        self.assertEqual(refund_outcome(20000, 10000, 4000, 0, 20000, 20, 50), (0, 0, 0, 4000, 0, True))
+
+    def test_full_refund_after_payment(self):
+        outcome = refund_outcome(10000, 5000, 2000, 5000, 10000, 20, 50)
+        self.assertEqual((outcome.reversal, outcome.clawback, outcome.cancelled), (2000, 5000, True))
+
+    def test_partial_refund_shrinks(self):
+        outcome = refund_outcome(30000, 15000, 6000, 8000, 20000, 20, 50)
+        self.assertEqual(outcome, (10000, 5000, 2000, 4000, 3000, False))
+
+    def test_refund_larger_than_order_is_a_full_refund(self):
+        self.assertTrue(refund_outcome(10000, 5000, 2000, 0, 99999, 20, 50).cancelled)
+        with self.assertRaises(ValueError):
+            refund_outcome(10000, 5000, 2000, 0, -1, 20, 50)
+
+
+class TestLedgerChain(unittest.TestCase):
+    def test_chain_names_first_altered_line(self):
+        lines, prev = [], GENESIS
+        for key, amount in enumerate([2000, 6000, -5000, 1000]):
+            content = (1, "x", amount)
+            digest = chain_hash(prev, content)
+            lines.append([key, content, prev, digest])
+            prev = digest
+        self.assertIsNone(first_broken_link(lines))
+        lines[2][1] = (1, "x", -4000)
+        self.assertEqual(first_broken_link(lines), 2)
+        del lines[2]
+        self.assertEqual(first_broken_link(lines), 3)
