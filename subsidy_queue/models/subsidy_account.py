@@ -99,8 +99,9 @@ class SubsidyAccount(models.Model):
         self.env.cr.execute(
             SQL("SELECT balance FROM subsidy_account WHERE id = %s FOR NO KEY UPDATE", self.id)
         )
+        balance = self.env.cr.fetchone()[0]
         self.invalidate_recordset(["balance"])
-        return self.program_id._units(self.env.cr.fetchone()[0])
+        return self.program_id._units(balance)
 
     @api.model
     def _add_received(self, program, per_account):

@@ -25,6 +25,15 @@ PROTECTED_FIELDS = {
     "refunded_base",
 }
 
+STANDING_FIELDS = [
+    "position",
+    "amount_ahead",
+    "paid_in_full_after",
+    "wait_days_min",
+    "wait_days_max",
+    "wait_estimate",
+]
+
 
 class SubsidyEntry(models.Model):
     _name = "subsidy.entry"
@@ -110,6 +119,7 @@ class SubsidyEntry(models.Model):
             entry.progress = 100.0 * entry.received / entry.target if entry.target else 100.0
 
     def _compute_standing(self):
+        self.env["subsidy.entry"].flush_model(["state", "target", "received", "seq", "program_id"])
         queued = self.filtered(lambda e: e.state == "queued" and e.id)
         (self - queued).update(
             {
@@ -293,6 +303,7 @@ class SubsidyEntry(models.Model):
             )
         )
         self.env["subsidy.queue.block"].invalidate_model()
+        self.env["subsidy.entry"].invalidate_model(STANDING_FIELDS, flush=False)
 
     # ------------------------------------------------------------------
     # Settlement

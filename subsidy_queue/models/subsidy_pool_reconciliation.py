@@ -8,6 +8,11 @@ class SubsidyPoolReconciliation(models.Model):
     _description = "Subsidy Pool Reconciliation"
     _auto = False
     _order = "program_id"
+    _depends = {
+        "account.move.line": ["account_id", "balance", "parent_state", "subsidy_program_id"],
+        "subsidy.pool.line": ["amount", "posted", "program_id"],
+        "subsidy.program": ["company_id", "currency_id", "pool_account_id"],
+    }
 
     program_id = fields.Many2one("subsidy.program", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)

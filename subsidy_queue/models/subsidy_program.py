@@ -470,7 +470,7 @@ class SubsidyProgram(models.Model):
             line_hash = chain_hash(prev_hash, content)
             values.append(
                 SQL(
-                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, FALSE, %s, %s, %s, %s)",
                     self.id,
                     self.company_id.id,
                     self.currency_id.id,
@@ -499,7 +499,7 @@ class SubsidyProgram(models.Model):
                 """INSERT INTO subsidy_pool_line
                        (program_id, company_id, currency_id, kind, amount, balance,
                         entry_id, account_id, sale_order_id, settlement_id, refund_move_id,
-                        source, name, date, prev_hash, hash,
+                        source, name, date, prev_hash, hash, posted,
                         create_uid, create_date, write_uid, write_date)
                    VALUES %s RETURNING id""",
                 SQL(", ").join(values),
@@ -507,6 +507,7 @@ class SubsidyProgram(models.Model):
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         self.env["subsidy.pool.line"].invalidate_model()
+        self.invalidate_recordset(["pool_balance", "pool_total_in", "pool_total_out"], flush=False)
         return ids
 
     def action_verify_ledger(self):
