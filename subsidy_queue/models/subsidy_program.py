@@ -160,28 +160,11 @@ class SubsidyProgram(models.Model):
     settlement_count = fields.Integer(compute="_compute_queue_figures")
     account_count = fields.Integer(compute="_compute_queue_figures")
 
-    _sql_constraints = [
-        (
-            "contribution_rate_range",
-            "CHECK(contribution_rate > 0 AND contribution_rate <= 100)",
-            "The pool contribution must be more than 0 % and at most 100 %.",
-        ),
-        (
-            "subsidy_rate_range",
-            "CHECK(subsidy_rate > 0 AND subsidy_rate <= 100)",
-            "The target subsidy must be more than 0 % and at most 100 %.",
-        ),
-        ("cap_positive", "CHECK(cap_amount >= 0)", "The cap per entry cannot be negative."),
-        (
-            "min_order_positive",
-            "CHECK(min_order_amount >= 0)",
-            "The minimum order amount cannot be negative.",
-        ),
-    ]
-
-    @api.constrains("contribution_rate", "max_margin_rate", "subsidy_rate")
+    @api.constrains("contribution_rate", "max_margin_rate", "subsidy_rate", "cap_amount", "min_order_amount")
     def _check_rates(self):
         for program in self:
+            if program.cap_amount < 0 or program.min_order_amount < 0:
+                raise ValidationError(_("The cap per entry and the minimum order amount cannot be negative."))
             if not 0 < program.contribution_rate <= 100 or not 0 < program.subsidy_rate <= 100:
                 raise ValidationError(_("Rates must be more than 0 % and at most 100 %."))
             if not 0 <= program.max_margin_rate <= 100:

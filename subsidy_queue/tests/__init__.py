@@ -3,3 +3,5 @@ from . import test_engine_properties
 from . import test_order_flow
 from . import test_settlement
 from . import test_refunds
+from . import test_legitimacy
+from . import test_concurrency
