@@ -24,6 +24,11 @@
         "wizard/subsidy_entry_void_views.xml",
         "views/subsidy_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "subsidy_queue/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/subsidy_demo.xml",
     ],

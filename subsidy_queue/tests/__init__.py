@@ -5,3 +5,4 @@ from . import test_settlement
 from . import test_refunds
 from . import test_legitimacy
 from . import test_concurrency
+from . import test_ui
