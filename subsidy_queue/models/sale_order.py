@@ -28,9 +28,7 @@ class SaleOrder(models.Model):
     )
     subsidy_paid_date = fields.Datetime("Paid on", readonly=True, copy=False)
     subsidy_entry_ids = fields.One2many("subsidy.entry", "sale_order_id", readonly=True)
-    subsidy_entry_id = fields.Many2one(
-        "subsidy.entry", "Queue Entry", compute="_compute_subsidy_entry_id"
-    )
+    subsidy_entry_id = fields.Many2one("subsidy.entry", "Queue Entry", compute="_compute_subsidy_entry_id")
 
     @api.depends("subsidy_entry_ids")
     def _compute_subsidy_entry_id(self):
@@ -90,9 +88,12 @@ class SaleOrder(models.Model):
         self.ensure_one()
         currency = self.currency_id
         invoices = self.invoice_ids.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
-        if invoices and all(inv.payment_state in ("paid", "in_payment") for inv in invoices):
-            if currency.compare_amounts(sum(invoices.mapped("amount_total")), self.amount_total) >= 0:
-                return True
+        if (
+            invoices
+            and all(inv.payment_state in ("paid", "in_payment") for inv in invoices)
+            and currency.compare_amounts(sum(invoices.mapped("amount_total")), self.amount_total) >= 0
+        ):
+            return True
         done = self.transaction_ids.filtered(lambda tx: tx.state == "done" and tx.operation != "validation")
         paid = sum(done.mapped("amount"))
         return bool(done) and currency.compare_amounts(paid, self.amount_total) >= 0
@@ -215,4 +216,6 @@ class SaleOrder(models.Model):
             self.env.ref("subsidy_queue.ir_cron_enqueue_due")._trigger()
 
     def _subsidy_lock_rows(self):
-        self.env.cr.execute(SQL("SELECT id FROM sale_order WHERE id IN %s FOR NO KEY UPDATE", tuple(self.ids)))
+        self.env.cr.execute(
+            SQL("SELECT id FROM sale_order WHERE id IN %s FOR NO KEY UPDATE", tuple(self.ids))
+        )

@@ -243,7 +243,8 @@ class SubsidyEntry(models.Model):
         account = self.env["subsidy.account"]._get_or_create(program, partner)
         self.env.cr.execute(
             SQL(
-                "UPDATE subsidy_program SET last_seq = COALESCE(last_seq, 0) + 1 WHERE id = %s RETURNING last_seq",
+                """UPDATE subsidy_program SET last_seq = COALESCE(last_seq, 0) + 1
+                    WHERE id = %s RETURNING last_seq""",
                 program.id,
             )
         )
@@ -489,9 +490,7 @@ class SubsidyEntry(models.Model):
     def _check_voidable(self):
         for entry in self:
             if entry.state == "done":
-                raise UserError(
-                    _("Entry %s is already paid in full and cannot be voided.", entry.name)
-                )
+                raise UserError(_("Entry %s is already paid in full and cannot be voided.", entry.name))
             if entry.state != "queued":
                 raise UserError(_("Entry %s is no longer in the queue.", entry.name))
 

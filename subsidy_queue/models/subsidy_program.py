@@ -45,8 +45,7 @@ class SubsidyProgram(models.Model):
         required=True,
         default=10.0,
         tracking=True,
-        help="Share of the eligible untaxed amount of each paid order that goes "
-        "into the subsidy pool.",
+        help="Share of the eligible untaxed amount of each paid order that goes into the subsidy pool.",
     )
     subsidy_rate = fields.Float(
         "Target Subsidy (%)",
@@ -85,9 +84,7 @@ class SubsidyProgram(models.Model):
         check_company=True,
         help="Leave empty (with no categories) to make every product eligible.",
     )
-    product_category_ids = fields.Many2many(
-        "product.category", string="Eligible Product Categories"
-    )
+    product_category_ids = fields.Many2many("product.category", string="Eligible Product Categories")
     trigger = fields.Selection(
         [("paid", "When paid"), ("return_window", "When paid and the return window is over")],
         required=True,
@@ -118,8 +115,7 @@ class SubsidyProgram(models.Model):
         required=True,
         default="balance",
         tracking=True,
-        help="Where a refunded order's subsidy comes back from, when its entry "
-        "already received money.",
+        help="Where a refunded order's subsidy comes back from, when its entry already received money.",
     )
 
     journal_id = fields.Many2one(
@@ -128,22 +124,18 @@ class SubsidyProgram(models.Model):
         check_company=True,
         domain="[('type', '=', 'general')]",
     )
-    expense_account_id = fields.Many2one(
-        "account.account", "Subsidy Expense Account", check_company=True
-    )
+    expense_account_id = fields.Many2one("account.account", "Subsidy Expense Account", check_company=True)
     pool_account_id = fields.Many2one(
         "account.account",
         "Subsidy Pool Account",
         check_company=True,
-        help="Liability account holding the pool: what has been contributed and "
-        "not yet allocated.",
+        help="Liability account holding the pool: what has been contributed and not yet allocated.",
     )
     payable_account_id = fields.Many2one(
         "account.account",
         "Shoppers' Subsidy Payable Account",
         check_company=True,
-        help="Liability account holding what the shoppers have received and not "
-        "yet withdrawn.",
+        help="Liability account holding what the shoppers have received and not yet withdrawn.",
     )
 
     # Internal counters, only ever changed under the program's row lock.
@@ -191,7 +183,9 @@ class SubsidyProgram(models.Model):
             if program.entry_expiry_days < 0:
                 raise ValidationError(_("The entry expiry cannot be negative."))
 
-    @api.constrains("currency_id", "journal_id", "expense_account_id", "pool_account_id", "payable_account_id")
+    @api.constrains(
+        "currency_id", "journal_id", "expense_account_id", "pool_account_id", "payable_account_id"
+    )
     def _check_accounting(self):
         for program in self:
             if program.journal_id and program.journal_id.currency_id not in (
@@ -203,9 +197,7 @@ class SubsidyProgram(models.Model):
                 )
             accounts = program.expense_account_id | program.pool_account_id | program.payable_account_id
             if program.pool_account_id and program.pool_account_id == program.payable_account_id:
-                raise ValidationError(
-                    _("The pool and the shoppers' payable must be two different accounts.")
-                )
+                raise ValidationError(_("The pool and the shoppers' payable must be two different accounts."))
             if len(accounts.filtered(lambda a: a.account_type == "asset_receivable")):
                 raise ValidationError(_("Subsidy accounts cannot be receivable accounts."))
 
@@ -340,8 +332,10 @@ class SubsidyProgram(models.Model):
                     "224200", _("Shoppers' subsidy payable"), "liability_current"
                 ).id
             if not program.journal_id:
-                journal = self.env["account.journal"].sudo().search(
-                    [("code", "=", "SUBS"), ("company_id", "=", company.id)], limit=1
+                journal = (
+                    self.env["account.journal"]
+                    .sudo()
+                    .search([("code", "=", "SUBS"), ("company_id", "=", company.id)], limit=1)
                 )
                 if not journal:
                     journal = (
@@ -362,9 +356,7 @@ class SubsidyProgram(models.Model):
 
     def _find_or_create_account(self, code, name, account_type):
         Account = self.env["account.account"].sudo().with_company(self.company_id)
-        account = Account.search(
-            [("code", "=", code), ("company_ids", "in", self.company_id.ids)], limit=1
-        )
+        account = Account.search([("code", "=", code), ("company_ids", "in", self.company_id.ids)], limit=1)
         if account:
             return account
         return Account.create(
@@ -595,16 +587,12 @@ class SubsidyProgram(models.Model):
         _prev_hash, funds = self._pool_tail()
         if funds <= 0:
             if raise_if_nothing:
-                raise UserError(
-                    _("The pool of %s has no funds to pay out; nothing was changed.", self.name)
-                )
+                raise UserError(_("The pool of %s has no funds to pay out; nothing was changed.", self.name))
             return Settlement
         slots, accounts = self._queued_slots(funds)
         if not slots:
             if raise_if_nothing:
-                raise UserError(
-                    _("No entry of %s is waiting in the queue; nothing was changed.", self.name)
-                )
+                raise UserError(_("No entry of %s is waiting in the queue; nothing was changed.", self.name))
             return Settlement
         paid = allocate(self.queue_mode, funds, slots, self.rotation_size)
         settlement = Settlement.create(
@@ -703,7 +691,9 @@ class SubsidyProgram(models.Model):
         a run or a day makes one entry whatever the number of orders.
         """
         self.ensure_one()
-        if not (self.journal_id and self.pool_account_id and self.expense_account_id and self.payable_account_id):
+        if not (
+            self.journal_id and self.pool_account_id and self.expense_account_id and self.payable_account_id
+        ):
             return self.env["account.move"]
         self.env["subsidy.pool.line"].flush_model()
         cr = self.env.cr
@@ -764,9 +754,7 @@ class SubsidyProgram(models.Model):
         allocations = -sum(row[3] for row in groups if row[0] == "allocation")
         pair(_("Pool contributions"), self.expense_account_id, self.pool_account_id, contributions)
         pair(_("Pool allocations"), self.pool_account_id, self.payable_account_id, allocations)
-        from_balance = sum(
-            row[3] for row in groups if row[0] == "clawback" and row[1] != "refund"
-        )
+        from_balance = sum(row[3] for row in groups if row[0] == "clawback" and row[1] != "refund")
         pair(_("Clawback from balances"), self.payable_account_id, self.pool_account_id, from_balance)
         for kind, source, partner_id, amount, _max_id in groups:
             if kind == "clawback" and source == "refund":

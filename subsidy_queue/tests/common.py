@@ -72,7 +72,11 @@ class SubsidyCommon(TransactionCase):
                 "company_id": vals.pop("company_id", cls.company.id),
                 "order_line": [
                     Command.create(
-                        {"product_id": (product or cls.product).id, "product_uom_qty": 1, "price_unit": amount}
+                        {
+                            "product_id": (product or cls.product).id,
+                            "product_uom_qty": 1,
+                            "price_unit": amount,
+                        }
                     )
                 ],
                 **vals,
@@ -127,8 +131,10 @@ class SubsidyCommon(TransactionCase):
         """Pool in = pool out + pool balance; entries got exactly what was allocated."""
         program = program or self.program
         lines = self.env["subsidy.pool.line"].search([("program_id", "=", program.id)])
-        by_kind = {kind: sum(lines.filtered(lambda x, k=kind: x.kind == k).mapped("amount")) for kind in
-                   ("contribution", "allocation", "reversal", "clawback")}
+        by_kind = {
+            kind: sum(lines.filtered(lambda x, k=kind: x.kind == k).mapped("amount"))
+            for kind in ("contribution", "allocation", "reversal", "clawback")
+        }
         balance = lines[:1].balance if lines else 0.0
         currency = program.currency_id
         self.assertTrue(currency.is_zero(sum(by_kind.values()) - balance), "ledger sum != running balance")

@@ -10,8 +10,8 @@ from psycopg2 import errors
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
-from odoo.tests import BaseCase, get_db_name, tagged
 from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, get_db_name, tagged
 
 
 @tagged("post_install", "-at_install")

@@ -14,9 +14,8 @@ class TestLegitimacy(SubsidyCommon):
             self.env["subsidy.program"].create(
                 self._program_vals(contribution_rate=30.0, max_margin_rate=25.0)
             )
-        with self.assertRaises(ValidationError):
-            with Form(self.program) as program:
-                program.contribution_rate = 26.0
+        with self.assertRaises(ValidationError), Form(self.program) as program:
+            program.contribution_rate = 26.0
         self.assertEqual(self.program.contribution_rate, 20.0)
 
     def test_absurd_rates_are_refused(self):
@@ -68,7 +67,9 @@ class TestLegitimacy(SubsidyCommon):
         self.program._settle()
         with self.assertRaisesRegex(UserError, "reason"):
             b.with_user(self.manager)._request_void("  ")
-        wizard = Form(self.env["subsidy.entry.void"].with_user(self.manager).with_context(default_entry_id=c.id))
+        wizard = Form(
+            self.env["subsidy.entry.void"].with_user(self.manager).with_context(default_entry_id=c.id)
+        )
         wizard.reason = "Fraudulent order"
         wizard.save().action_request()
         self.assertEqual(c.void_requested_by_id, self.manager)
@@ -119,7 +120,9 @@ class TestLegitimacy(SubsidyCommon):
     def test_expired_entries_leave_the_queue(self):
         self.program.entry_expiry_days = 30
         (a, b, c, d), _orders = self._worked_orders()
-        self.env.cr.execute("UPDATE subsidy_entry SET date_queued = now() - interval '31 days' WHERE id = %s", [a.id])
+        self.env.cr.execute(
+            "UPDATE subsidy_entry SET date_queued = now() - interval '31 days' WHERE id = %s", [a.id]
+        )
         a.invalidate_recordset()
         self.env["subsidy.entry"]._cron_expire()
         self.assertEqual(a.state, "expired")
@@ -132,8 +135,10 @@ class TestLegitimacy(SubsidyCommon):
         with self.assertRaises(AccessError):
             self.program.with_user(self.subsidy_user).write({"name": "Mine"})
         other = self._create_subsidy_company("Elsewhere")
-        other_program = self.env["subsidy.program"].sudo().create(
-            {"name": "Elsewhere", "company_id": other.id, "currency_id": self.cny.id}
+        other_program = (
+            self.env["subsidy.program"]
+            .sudo()
+            .create({"name": "Elsewhere", "company_id": other.id, "currency_id": self.cny.id})
         )
         with self.assertRaises(AccessError):
             other_program.with_user(self.subsidy_user).read(["name"])

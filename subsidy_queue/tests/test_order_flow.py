@@ -35,13 +35,17 @@ class TestOrderFlow(SubsidyCommon):
         order.invoice_ids._invoice_paid_hook()
         self.assertEqual(len(order.subsidy_entry_ids), 1)
         self.assertEqual(
-            self.env["subsidy.pool.line"].search_count([("sale_order_id", "=", order.id), ("kind", "=", "contribution")]),
+            self.env["subsidy.pool.line"].search_count(
+                [("sale_order_id", "=", order.id), ("kind", "=", "contribution")]
+            ),
             1,
         )
         self.assertEqual(self._pool_balance(), 20.0)
 
     def test_untaxed_eligible_amount_is_the_base(self):
-        tax = self.env["account.tax"].create({"name": "VAT 13%", "amount": 13.0, "company_id": self.company.id})
+        tax = self.env["account.tax"].create(
+            {"name": "VAT 13%", "amount": 13.0, "company_id": self.company.id}
+        )
         self.product.taxes_id = tax
         order = self._paid_order(self.shoppers[0], 100.0)
         self.assertEqual(order.amount_total, 113.0)
@@ -100,7 +104,9 @@ class TestOrderFlow(SubsidyCommon):
     def test_orders_of_another_company_stay_out(self):
         other_company = self._create_subsidy_company("Other Shop")
         self.env.user.company_ids |= other_company
-        env = self.env(context=dict(self.env.context, allowed_company_ids=[other_company.id, self.company.id]))
+        env = self.env(
+            context=dict(self.env.context, allowed_company_ids=[other_company.id, self.company.id])
+        )
         order = self._paid_order(self.shoppers[0].with_env(env), 100.0, company_id=other_company.id)
         self.assertFalse(order.subsidy_entry_id)
         self.assertEqual(self.program.queued_count, 0)

@@ -13,10 +13,17 @@ class TestSettlement(SubsidyCommon):
         self.assertEqual((b.received, b.remaining, b.state), (80.0, 70.0, "queued"))
         self.assertEqual((c.received, d.received), (0.0, 0.0))
         self.assertEqual(self._pool_balance(), 0.0)
-        self.assertEqual([(e.position, e.amount_ahead, e.paid_in_full_after) for e in (b, c, d)],
-                         [(1, 0.0, 70.0), (2, 70.0, 95.0), (3, 95.0, 195.0)])
         self.assertEqual(
-            (settlement.funds_available, settlement.amount_paid, settlement.entry_count, settlement.completed_count),
+            [(e.position, e.amount_ahead, e.paid_in_full_after) for e in (b, c, d)],
+            [(1, 0.0, 70.0), (2, 70.0, 95.0), (3, 95.0, 195.0)],
+        )
+        self.assertEqual(
+            (
+                settlement.funds_available,
+                settlement.amount_paid,
+                settlement.entry_count,
+                settlement.completed_count,
+            ),
             (130.0, 130.0, 2, 1),
         )
         self.assertEqual(a.account_id.balance, 50.0)
@@ -92,7 +99,9 @@ class TestSettlement(SubsidyCommon):
         self._refund(orders[2])
         self._paid_order(self.shoppers[4], 100.0)
         self.env["subsidy.program"]._cron_post_pool_lines()
-        reconciliation = self.env["subsidy.pool.reconciliation"].search([("program_id", "=", self.program.id)])
+        reconciliation = self.env["subsidy.pool.reconciliation"].search(
+            [("program_id", "=", self.program.id)]
+        )
         self.assertEqual(len(reconciliation), 1)
         self.assertEqual(reconciliation.unposted_amount, 0.0)
         self.assertEqual(reconciliation.ledger_balance, self._pool_balance())
@@ -109,4 +118,3 @@ class TestSettlement(SubsidyCommon):
         self.assertEqual(self.env["subsidy.pool.line"].search_count([("posted", "=", False)]), 0)
         with self.assertRaisesRegex(UserError, "already posted"):
             self.program.action_post_pool_lines()
-
