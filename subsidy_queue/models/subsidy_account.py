@@ -19,7 +19,7 @@ class SubsidyAccount(models.Model):
         readonly=True, help="What the shopper can withdraw now: received, less withdrawals."
     )
     total_received = fields.Monetary(readonly=True)
-    total_clawed_back = fields.Monetary("Total Clawed Back", readonly=True)
+    total_clawed_back = fields.Monetary(readonly=True)
     entry_ids = fields.One2many("subsidy.entry", "account_id", readonly=True)
     pool_line_ids = fields.One2many("subsidy.pool.line", "account_id", readonly=True)
     entry_count = fields.Integer(compute="_compute_entry_figures")

@@ -17,7 +17,7 @@ class SubsidyPoolReconciliation(models.Model):
     program_id = fields.Many2one("subsidy.program", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
-    pool_account_id = fields.Many2one("account.account", "Pool Account", readonly=True)
+    pool_account_id = fields.Many2one("account.account", readonly=True)
     ledger_balance = fields.Monetary("Pool Ledger Balance", readonly=True)
     unposted_amount = fields.Monetary("Not Posted Yet", readonly=True)
     posted_balance = fields.Monetary("Pool Ledger Balance, Posted", readonly=True)
