@@ -1,0 +1,129 @@
+"""Fill a database with a realistic history: run with ``odoo shell`` (see bench/demo.sh).
+
+Twenty-odd shoppers (one of them a portal user), a few hundred paid orders
+over the past six weeks from the back office and the online shop, some
+refunds, and a settlement every few days, each day at its own date.
+"""
+
+import random
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
+
+from odoo import Command
+
+env = env  # noqa: F821  (given by odoo shell)
+rng = random.Random(18)
+company = env.ref("base.main_company")
+program = env.ref("subsidy_queue.demo_program")
+currency = company.currency_id
+program_vals = {"currency_id": currency.id}
+if program.currency_id != currency and not program.last_seq:
+    program.write(program_vals)
+
+manager_group = env.ref("subsidy_queue.group_subsidy_manager")
+env.ref("base.user_admin").groups_id |= manager_group
+second_manager = env["res.users"].search([("login", "=", "manager")])
+if not second_manager:
+    second_manager = env["res.users"].create(
+        {
+            "name": "Mei Lin (second manager)",
+            "login": "manager",
+            "password": "manager",
+            "groups_id": [
+                Command.set(
+                    [
+                        env.ref("base.group_user").id,
+                        manager_group.id,
+                        env.ref("sales_team.group_sale_manager").id,
+                        env.ref("account.group_account_manager").id,
+                    ]
+                )
+            ],
+        }
+    )
+
+names = [
+    "Wang Fang", "Li Na", "Zhang Wei", "Liu Yang", "Chen Jing", "Yang Min", "Zhao Lei",
+    "Huang Yong", "Zhou Jie", "Wu Xia", "Xu Tao", "Sun Li", "Ma Jun", "Zhu Hong",
+    "Hu Bin", "Guo Ping", "He Yan", "Lin Qiang", "Gao Hui", "Luo Mei", "Zheng Hao",
+    "Liang Qing",
+]  # fmt: skip
+shopper_user = env["res.users"].search([("login", "=", "shopper")])
+if not shopper_user:
+    shopper_user = env["res.users"].create(
+        {
+            "name": "Wang Fang",
+            "login": "shopper",
+            "password": "shopper",
+            "email": "wang.fang@example.com",
+            "groups_id": [Command.set([env.ref("base.group_portal").id])],
+        }
+    )
+shoppers = shopper_user.partner_id | env["res.partner"].create(
+    [{"name": name, "email": f"{name.lower().replace(' ', '.')}@example.com"} for name in names[1:]]
+)
+products = env["product.product"].search(
+    [("sale_ok", "=", True), ("type", "=", "consu"), ("list_price", ">", 10)], limit=15
+) or env["product.product"].create(
+    [{"name": f"Demo product {i}", "list_price": 20 + 30 * i, "type": "consu"} for i in range(8)]
+)
+products.product_tmpl_id.write({"invoice_policy": "order"})
+website = env["website"].search([("company_id", "=", company.id)], limit=1)
+journal = env["account.journal"].search([("type", "=", "bank"), ("company_id", "=", company.id)], limit=1)
+
+
+def paid_order(partner, day):
+    lines = [
+        Command.create({"product_id": product.id, "product_uom_qty": rng.randint(1, 3)})
+        for product in rng.sample(list(products), rng.randint(1, 3))
+    ]
+    vals = {"partner_id": partner.id, "order_line": lines, "date_order": day}
+    if website and rng.random() < 0.6:
+        vals["website_id"] = website.id
+    order = env["sale.order"].create(vals)
+    order.action_confirm()
+    for picking in order.picking_ids if "picking_ids" in order else []:
+        picking.move_ids.quantity = picking.move_ids.product_uom_qty
+        picking.button_validate()
+    invoice = order._create_invoices()
+    invoice.invoice_date = day.date()
+    invoice.action_post()
+    env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
+        {"journal_id": journal.id, "payment_date": day.date()}
+    )._create_payments()
+    return order
+
+
+start = datetime.now().replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(days=42)
+orders = env["sale.order"]
+for offset in range(42):
+    day = start + timedelta(days=offset)
+    with freeze_time(day):
+        for _i in range(rng.randint(4, 10)):
+            orders |= paid_order(rng.choice(shoppers), day + timedelta(minutes=rng.randint(0, 600)))
+        if rng.random() < 0.5 and len(orders) > 10:
+            victim = rng.choice(orders[-30:])
+            invoice = victim.invoice_ids.filtered(lambda m: m.move_type == "out_invoice")[:1]
+            if invoice and not victim.invoice_ids.filtered(lambda m: m.move_type == "out_refund"):
+                reversal = (
+                    env["account.move.reversal"]
+                    .with_context(active_model="account.move", active_ids=invoice.ids)
+                    .create({"journal_id": invoice.journal_id.id, "reason": "Returned by the shopper"})
+                )
+                refund = env["account.move"].browse(reversal.reverse_moves()["res_id"])
+                refund.action_post()
+        if offset % 3 == 2:
+            program._settle(trigger="cron")
+    env.cr.commit()
+
+with freeze_time(start + timedelta(days=41, hours=8)):
+    queued = program.entry_ids.filtered(lambda e: e.state == "queued")
+    if len(queued) > 5:
+        queued[-1].with_user(env.ref("base.user_admin"))._request_void("Duplicate account of the same shopper")
+env.cr.commit()
+print(
+    f"demo data: {len(shoppers)} shoppers, {len(orders)} paid orders, "
+    f"{len(program.settlement_ids)} settlements, pool {program.pool_balance:.2f} {currency.name}, "
+    f"{program.queued_count} entries queued"
+)
