@@ -108,19 +108,19 @@ class SubsidyAccount(models.Model):
         """Credit ``{account_id: units}`` allocations to the accounts, in one statement."""
         if not per_account:
             return
-        rows = [
-            SQL("(%s, %s::numeric)", account_id, program._amount(units))
-            for account_id, units in sorted(per_account.items())
-        ]
+        accounts = sorted(per_account)
         self.flush_model()
         self.env.cr.execute(
             SQL(
                 """UPDATE subsidy_account AS a
-                      SET balance = a.balance + v.amount,
-                          total_received = a.total_received + v.amount
-                     FROM (VALUES %s) AS v(id, amount)
+                      SET balance = a.balance + v.units * %s::numeric,
+                          total_received = a.total_received + v.units * %s::numeric
+                     FROM unnest(%s::int[], %s::bigint[]) AS v(id, units)
                     WHERE a.id = v.id""",
-                SQL(", ").join(rows),
+                program._step(),
+                program._step(),
+                accounts,
+                [per_account[account] for account in accounts],
             )
         )
         self.invalidate_model(["balance", "total_received"])

@@ -43,9 +43,10 @@ class SubsidyEntry(models.Model):
     _check_company_auto = True
     _rec_name = "name"
 
-    name = fields.Char("Queue Number", required=True, readonly=True, index="trigram")
-    program_id = fields.Many2one("subsidy.program", required=True, readonly=True, index=True)
-    company_id = fields.Many2one(related="program_id.company_id", store=True, index=True)
+    name = fields.Char("Queue Number", required=True, readonly=True, index=True)
+    # (program_id, seq) is indexed by its unique constraint.
+    program_id = fields.Many2one("subsidy.program", required=True, readonly=True)
+    company_id = fields.Many2one(related="program_id.company_id", store=True)
     currency_id = fields.Many2one(related="program_id.currency_id", store=True)
     account_id = fields.Many2one("subsidy.account", required=True, readonly=True, index=True)
     partner_id = fields.Many2one("res.partner", "Shopper", required=True, readonly=True, index=True)
@@ -77,7 +78,6 @@ class SubsidyEntry(models.Model):
         required=True,
         readonly=True,
         tracking=True,
-        index=True,
     )
     date_queued = fields.Datetime(readonly=True, default=fields.Datetime.now)
     date_done = fields.Datetime("Paid in Full on", readonly=True)
@@ -289,18 +289,20 @@ class SubsidyEntry(models.Model):
         """Add ``{block: (count_delta, outstanding_units_delta)}`` to the block sums."""
         if not deltas:
             return
-        rows = [
-            SQL("(%s, %s, %s, %s)", program.id, block, count, program._amount(units))
-            for block, (count, units) in sorted(deltas.items())
-        ]
+        blocks = sorted(deltas)
         self.env.cr.execute(
             SQL(
                 """INSERT INTO subsidy_queue_block AS b (program_id, block, queued_count, outstanding)
-                   VALUES %s
+                   SELECT %s, t.block, t.count, t.units * %s::numeric
+                     FROM unnest(%s::int[], %s::int[], %s::bigint[]) AS t(block, count, units)
                    ON CONFLICT (program_id, block) DO UPDATE
                       SET queued_count = b.queued_count + EXCLUDED.queued_count,
                           outstanding = b.outstanding + EXCLUDED.outstanding""",
-                SQL(", ").join(rows),
+                program.id,
+                program._step(),
+                blocks,
+                [deltas[block][0] for block in blocks],
+                [deltas[block][1] for block in blocks],
             )
         )
         self.env["subsidy.queue.block"].invalidate_model()
@@ -311,55 +313,56 @@ class SubsidyEntry(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _apply_allocations(self, program, settlement, paid, remaining, accounts):
+    def _apply_allocations(self, program, settlement, paid, remaining, accounts, seqs):
         """Write a run's allocations in a few set-based statements.
 
-        ``paid`` is the engine's ``[(entry_id, units)]``; ``remaining`` and
-        ``accounts`` map entry ids to what they needed and to their account.
+        ``paid`` is the engine's ``[(entry_id, units)]``; ``remaining``,
+        ``accounts`` and ``seqs`` map entry ids to what they needed, to their
+        account and to their turn.
         """
         if not paid:
             return
-        cr = self.env.cr
         now = fields.Datetime.now()
-        rows = []
         per_account = defaultdict(int)
         per_block = defaultdict(lambda: [0, 0])
-        seqs = {}
-        self.flush_model()
-        cr.execute(SQL("SELECT id, seq FROM subsidy_entry WHERE id IN %s", tuple(k for k, _a in paid)))
-        seqs = dict(cr.fetchall())
-        for entry_id, units in paid:
-            done = units == remaining[entry_id]
-            rows.append(SQL("(%s, %s::numeric, %s)", entry_id, program._amount(units), done))
-            per_account[accounts[entry_id]] += units
+        ids, units, done = [], [], []
+        for entry_id, amount in paid:
+            complete = amount == remaining[entry_id]
+            ids.append(entry_id)
+            units.append(amount)
+            done.append(complete)
+            per_account[accounts[entry_id]] += amount
             block = per_block[block_of(seqs[entry_id])]
-            block[0] -= 1 if done else 0
-            block[1] -= units
-        cr.execute(
+            block[0] -= 1 if complete else 0
+            block[1] -= amount
+        self.flush_model()
+        self.env.cr.execute(
             SQL(
                 """UPDATE subsidy_entry AS e
-                      SET received = e.received + v.amount,
+                      SET received = e.received + v.units * %(step)s::numeric,
                           state = CASE WHEN v.done THEN 'done' ELSE e.state END,
-                          date_done = CASE WHEN v.done THEN %s ELSE e.date_done END,
-                          write_date = %s, write_uid = %s
-                     FROM (VALUES %s) AS v(id, amount, done)
+                          date_done = CASE WHEN v.done THEN %(now)s ELSE e.date_done END,
+                          write_date = %(now)s, write_uid = %(uid)s
+                     FROM unnest(%(ids)s::int[], %(units)s::bigint[], %(done)s::bool[]) AS v(id, units, done)
                     WHERE e.id = v.id""",
-                now,
-                now,
-                self.env.uid,
-                SQL(", ").join(rows),
+                step=program._step(),
+                now=now,
+                uid=self.env.uid,
+                ids=ids,
+                units=units,
+                done=done,
             )
         )
         program._append_pool_lines(
             [
                 {
                     "kind": "allocation",
-                    "amount_units": -units,
+                    "amount_units": -amount,
                     "entry_id": entry_id,
                     "account_id": accounts[entry_id],
                     "settlement_id": settlement.id,
                 }
-                for entry_id, units in paid
+                for entry_id, amount in paid
             ]
         )
         self.env["subsidy.account"]._add_received(program, per_account)

@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 
 class SubsidyPoolLine(models.Model):
@@ -15,8 +16,8 @@ class SubsidyPoolLine(models.Model):
     _check_company_auto = True
 
     name = fields.Char("Label", readonly=True)
-    program_id = fields.Many2one("subsidy.program", required=True, readonly=True, index=True)
-    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    program_id = fields.Many2one("subsidy.program", required=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
     currency_id = fields.Many2one("res.currency", required=True, readonly=True)
     kind = fields.Selection(
         [
@@ -27,7 +28,6 @@ class SubsidyPoolLine(models.Model):
         ],
         required=True,
         readonly=True,
-        index=True,
     )
     source = fields.Selection(
         [("balance", "Shopper's balance"), ("refund", "Withheld from refund")],
@@ -36,15 +36,16 @@ class SubsidyPoolLine(models.Model):
     )
     amount = fields.Monetary(readonly=True, help="Positive into the pool, negative out of it.")
     balance = fields.Monetary("Pool Balance", readonly=True)
-    date = fields.Datetime(required=True, readonly=True, index=True)
+    date = fields.Datetime(required=True, readonly=True)
     entry_id = fields.Many2one("subsidy.entry", readonly=True, index="btree_not_null")
     account_id = fields.Many2one("subsidy.account", "Subsidy Account", readonly=True, index="btree_not_null")
     partner_id = fields.Many2one(related="account_id.partner_id", string="Shopper")
     sale_order_id = fields.Many2one("sale.order", readonly=True, index="btree_not_null")
     settlement_id = fields.Many2one("subsidy.settlement", readonly=True, index="btree_not_null")
     refund_move_id = fields.Many2one("account.move", "Credit Note", readonly=True)
-    move_id = fields.Many2one("account.move", "Journal Entry", readonly=True, index="btree_not_null")
-    posted = fields.Boolean("Posted in Accounting", readonly=True, default=False)
+    posted = fields.Boolean(
+        "Posted in Accounting", compute="_compute_posted", search="_search_posted"
+    )
     prev_hash = fields.Char(readonly=True)
     hash = fields.Char(readonly=True)
 
@@ -60,14 +61,38 @@ class SubsidyPoolLine(models.Model):
                    ON subsidy_pool_line (entry_id, COALESCE(refund_move_id, 0))
                 WHERE kind = 'reversal'"""
         )
+        # The 7- and 30-day inflow of the wait estimates.
         self.env.cr.execute(
-            """CREATE INDEX IF NOT EXISTS subsidy_pool_line_unposted_idx
-                   ON subsidy_pool_line (program_id) WHERE NOT posted"""
+            """CREATE INDEX IF NOT EXISTS subsidy_pool_line_inflow_idx
+                   ON subsidy_pool_line (program_id, date) INCLUDE (amount)
+                WHERE kind IN ('contribution', 'reversal')"""
         )
         self.env.cr.execute(
             """CREATE INDEX IF NOT EXISTS subsidy_pool_line_tail_idx
                    ON subsidy_pool_line (program_id, id DESC)"""
         )
+
+    @api.depends("program_id.posted_line_id")
+    def _compute_posted(self):
+        for line in self:
+            line.posted = line.id <= line.program_id.posted_line_id
+
+    def _search_posted(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on the posting state."))
+        posted = (operator == "=") == value
+        return [
+            (
+                "id",
+                "in",
+                SQL(
+                    """(SELECT l.id FROM subsidy_pool_line l
+                          JOIN subsidy_program p ON p.id = l.program_id
+                         WHERE (l.id <= COALESCE(p.posted_line_id, 0)) = %s)""",
+                    posted,
+                ),
+            )
+        ]
 
     @api.depends("kind", "entry_id", "program_id")
     def _compute_display_name(self):

@@ -10,8 +10,8 @@ class SubsidyPoolReconciliation(models.Model):
     _order = "program_id"
     _depends = {
         "account.move.line": ["account_id", "balance", "parent_state", "subsidy_program_id"],
-        "subsidy.pool.line": ["amount", "posted", "program_id"],
-        "subsidy.program": ["company_id", "currency_id", "pool_account_id"],
+        "subsidy.pool.line": ["amount", "program_id"],
+        "subsidy.program": ["company_id", "currency_id", "pool_account_id", "posted_line_id"],
     }
 
     program_id = fields.Many2one("subsidy.program", readonly=True)
@@ -38,9 +38,12 @@ class SubsidyPoolReconciliation(models.Model):
                        COALESCE(l.total, 0) - COALESCE(l.unposted, 0) - COALESCE(g.balance, 0)
                            AS difference
                   FROM subsidy_program p
-             LEFT JOIN (SELECT program_id, SUM(amount) AS total,
-                               SUM(amount) FILTER (WHERE NOT posted) AS unposted
-                          FROM subsidy_pool_line GROUP BY program_id) l ON l.program_id = p.id
+             LEFT JOIN (SELECT pl.program_id, SUM(pl.amount) AS total,
+                               SUM(pl.amount) FILTER (WHERE pl.id > COALESCE(pp.posted_line_id, 0))
+                                   AS unposted
+                          FROM subsidy_pool_line pl
+                          JOIN subsidy_program pp ON pp.id = pl.program_id
+                      GROUP BY pl.program_id) l ON l.program_id = p.id
              LEFT JOIN (SELECT aml.subsidy_program_id, -SUM(aml.balance) AS balance
                           FROM account_move_line aml
                           JOIN subsidy_program sp ON sp.id = aml.subsidy_program_id

@@ -1,4 +1,5 @@
 import logging
+from decimal import Decimal
 
 from psycopg2 import errors
 
@@ -140,6 +141,13 @@ class SubsidyProgram(models.Model):
 
     # Internal counters, only ever changed under the program's row lock.
     last_seq = fields.Integer(readonly=True, copy=False, default=0)
+    posted_line_id = fields.Integer(
+        "Posted up to Ledger Line",
+        readonly=True,
+        copy=False,
+        default=0,
+        help="Pool ledger lines up to this one are posted in the general ledger.",
+    )
 
     entry_ids = fields.One2many("subsidy.entry", "program_id")
     account_ids = fields.One2many("subsidy.account", "program_id")
@@ -298,11 +306,15 @@ class SubsidyProgram(models.Model):
         in7, in30 = self.env.cr.fetchone()
         return self._pool_tail()[1], self._units(in7), self._units(in30)
 
+    def _step(self):
+        """The currency's rounding as an exact decimal string, for SQL arithmetic."""
+        return str(Decimal(repr(self.currency_id.rounding)))
+
     def _units(self, amount):
         return to_units(amount, self.currency_id.rounding)
 
     def _amount(self, units):
-        return self.currency_id.round(from_units(units, self.currency_id.rounding))
+        return from_units(units, self.currency_id.rounding)
 
     # ------------------------------------------------------------------
     # Accounting set-up
@@ -418,7 +430,8 @@ class SubsidyProgram(models.Model):
         ``rows`` are dicts with ``kind``, ``amount_units`` (signed) and the
         optional ``entry_id``, ``account_id``, ``sale_order_id``,
         ``settlement_id``, ``refund_move_id``, ``source``, ``name``. The program
-        must be locked. One INSERT for the whole batch.
+        must be locked. One INSERT for the whole batch, the columns passed as
+        arrays.
         """
         self.ensure_one()
         if not rows:
@@ -426,8 +439,14 @@ class SubsidyProgram(models.Model):
         self.env["subsidy.pool.line"].flush_model()
         prev_hash, balance = self._pool_tail()
         now = fields.Datetime.now()
-        uid = self.env.uid
-        values = []
+        stamp = now.isoformat()
+        columns = {
+            name: []
+            for name in (
+                "kind", "units", "balance", "entry", "account", "sale_order", "settlement",
+                "refund_move", "source", "name", "prev_hash", "hash",
+            )
+        }  # fmt: skip
         for row in rows:
             balance += row["amount_units"]
             content = (
@@ -440,44 +459,52 @@ class SubsidyProgram(models.Model):
                 row.get("sale_order_id") or "",
                 row.get("settlement_id") or "",
                 row.get("source") or "",
-                now.isoformat(),
+                stamp,
             )
             line_hash = chain_hash(prev_hash, content)
-            values.append(
-                SQL(
-                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, FALSE, %s, %s, %s, %s)",
-                    self.id,
-                    self.company_id.id,
-                    self.currency_id.id,
-                    row["kind"],
-                    self._amount(row["amount_units"]),
-                    self._amount(balance),
-                    row.get("entry_id"),
-                    row.get("account_id"),
-                    row.get("sale_order_id"),
-                    row.get("settlement_id"),
-                    row.get("refund_move_id"),
-                    row.get("source"),
-                    row.get("name") or "",
-                    now,
-                    prev_hash,
-                    line_hash,
-                    uid,
-                    now,
-                    uid,
-                    now,
-                )
-            )
+            for name, value in (
+                ("kind", row["kind"]),
+                ("units", row["amount_units"]),
+                ("balance", balance),
+                ("entry", row.get("entry_id")),
+                ("account", row.get("account_id")),
+                ("sale_order", row.get("sale_order_id")),
+                ("settlement", row.get("settlement_id")),
+                ("refund_move", row.get("refund_move_id")),
+                ("source", row.get("source")),
+                ("name", row.get("name") or ""),
+                ("prev_hash", prev_hash),
+                ("hash", line_hash),
+            ):
+                columns[name].append(value)
             prev_hash = line_hash
         self.env.cr.execute(
             SQL(
                 """INSERT INTO subsidy_pool_line
                        (program_id, company_id, currency_id, kind, amount, balance,
                         entry_id, account_id, sale_order_id, settlement_id, refund_move_id,
-                        source, name, date, prev_hash, hash, posted,
+                        source, name, date, prev_hash, hash,
                         create_uid, create_date, write_uid, write_date)
-                   VALUES %s RETURNING id""",
-                SQL(", ").join(values),
+                   SELECT %(program)s, %(company)s, %(currency)s, t.kind, t.units * %(step)s::numeric,
+                          t.balance * %(step)s::numeric, t.entry, t.account, t.sale_order, t.settlement,
+                          t.refund_move, t.source, t.name, %(now)s, t.prev_hash, t.hash,
+                          %(uid)s, %(now)s, %(uid)s, %(now)s
+                     FROM unnest(%(kind)s::varchar[], %(units)s::bigint[], %(balance)s::bigint[],
+                                 %(entry)s::int[], %(account)s::int[], %(sale_order)s::int[],
+                                 %(settlement)s::int[], %(refund_move)s::int[], %(source)s::varchar[],
+                                 %(name)s::varchar[], %(prev_hash)s::varchar[], %(hash)s::varchar[])
+                          WITH ORDINALITY AS t(kind, units, balance, entry, account, sale_order,
+                                               settlement, refund_move, source, name, prev_hash,
+                                               hash, n)
+                 ORDER BY t.n
+                RETURNING id""",
+                program=self.id,
+                company=self.company_id.id,
+                currency=self.currency_id.id,
+                step=self._step(),
+                now=now,
+                uid=self.env.uid,
+                **columns,
             )
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
@@ -589,7 +616,7 @@ class SubsidyProgram(models.Model):
             if raise_if_nothing:
                 raise UserError(_("The pool of %s has no funds to pay out; nothing was changed.", self.name))
             return Settlement
-        slots, accounts = self._queued_slots(funds)
+        slots, accounts, seqs = self._queued_slots(funds)
         if not slots:
             if raise_if_nothing:
                 raise UserError(_("No entry of %s is waiting in the queue; nothing was changed.", self.name))
@@ -603,7 +630,7 @@ class SubsidyProgram(models.Model):
             }
         )
         remaining = {slot.key: slot.remaining for slot in slots}
-        self.env["subsidy.entry"]._apply_allocations(self, settlement, paid, remaining, accounts)
+        self.env["subsidy.entry"]._apply_allocations(self, settlement, paid, remaining, accounts, seqs)
         completed = sum(1 for key, amount in paid if amount == remaining[key])
         total = sum(amount for _key, amount in paid)
         settlement.write(
@@ -627,14 +654,14 @@ class SubsidyProgram(models.Model):
     def _queued_slots(self, funds):
         """Fetch the head of the queue: just the entries the funds can reach.
 
-        Returns ``(slots, accounts)`` with ``accounts`` mapping entry ids to
-        their subsidy account ids.
+        Returns ``(slots, accounts, seqs)`` with ``accounts`` and ``seqs``
+        mapping entry ids to their subsidy account ids and their turns.
         """
         from ..engine import Slot
 
         self.env["subsidy.entry"].flush_model()
         chunk = max(1000, self.rotation_size if self.queue_mode == "rotation" else 0)
-        slots, accounts = [], {}
+        slots, accounts, seqs = [], {}, {}
         need = 0
         last_seq = 0
         extra = self.rotation_size if self.queue_mode == "rotation" else 0
@@ -659,13 +686,14 @@ class SubsidyProgram(models.Model):
                     extra -= 1
                 slots.append(Slot(entry_id, units))
                 accounts[entry_id] = account_id
+                seqs[entry_id] = seq
                 need += units
                 last_seq = seq
             else:
                 if len(rows) == chunk:
                     continue
             break
-        return slots, accounts
+        return slots, accounts, seqs
 
     @api.model
     def _cron_settle(self):
@@ -704,9 +732,10 @@ class SubsidyProgram(models.Model):
                           SUM(l.amount), MAX(l.id)
                      FROM subsidy_pool_line l
                 LEFT JOIN subsidy_account a ON a.id = l.account_id
-                    WHERE l.program_id = %s AND NOT l.posted
+                    WHERE l.program_id = %s AND l.id > %s
                  GROUP BY 1, 2, 3""",
                 self.id,
+                self.posted_line_id or 0,
             )
         )
         groups = cr.fetchall()
@@ -718,16 +747,8 @@ class SubsidyProgram(models.Model):
         if move:
             move.action_post()
         # Lines that net to zero need no journal item; they are posted all the same.
-        cr.execute(
-            SQL(
-                """UPDATE subsidy_pool_line SET posted = TRUE, move_id = %s
-                    WHERE program_id = %s AND NOT posted AND id <= %s""",
-                move.id if move else None,
-                self.id,
-                max_id,
-            )
-        )
-        self.env["subsidy.pool.line"].invalidate_model(["move_id", "posted"])
+        cr.execute(SQL("UPDATE subsidy_program SET posted_line_id = %s WHERE id = %s", max_id, self.id))
+        self.invalidate_recordset(["posted_line_id"], flush=False)
         if not move:
             return self.env["account.move"]
         if settlement:

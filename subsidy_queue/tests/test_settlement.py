@@ -118,3 +118,11 @@ class TestSettlement(SubsidyCommon):
         self.assertEqual(self.env["subsidy.pool.line"].search_count([("posted", "=", False)]), 0)
         with self.assertRaisesRegex(UserError, "already posted"):
             self.program.action_post_pool_lines()
+
+    def test_posted_filter(self):
+        self._worked_orders()
+        Line = self.env["subsidy.pool.line"]
+        self.assertEqual(Line.search_count([("program_id", "=", self.program.id), ("posted", "=", False)]), 4)
+        self.program._settle()
+        self.assertEqual(Line.search_count([("program_id", "=", self.program.id), ("posted", "=", False)]), 0)
+        self.assertEqual(Line.search_count([("program_id", "=", self.program.id), ("posted", "=", True)]), 6)
