@@ -17,7 +17,6 @@ from odoo.modules.registry import Registry
 from odoo.tools import SQL, config
 
 
-
 def env_of(cr):
     return api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True, "mail_notrack": True})
 
@@ -71,7 +70,9 @@ def positions(registry, program_id, samples):
     with registry.cursor() as cr:
         env = env_of(cr)
         program = env["subsidy.program"].browse(program_id)
-        cr.execute("SELECT id, seq FROM subsidy_entry WHERE program_id = %s AND state = 'queued'", [program_id])
+        cr.execute(
+            "SELECT id, seq FROM subsidy_entry WHERE program_id = %s AND state = 'queued'", [program_id]
+        )
         rows = cr.fetchall()
         rng = random.Random(7)
         picked = rng.sample(rows, samples)
@@ -148,7 +149,9 @@ def orders_once(registry, count, with_program):
         env.flush_all()
         elapsed = time.perf_counter() - start
         if with_program:
-            queued = env["subsidy.entry"].search_count([("origin", "like", "S%"), ("program_id.name", "=", "Bench shop")])
+            queued = env["subsidy.entry"].search_count(
+                [("origin", "like", "S%"), ("program_id.name", "=", "Bench shop")]
+            )
             assert queued >= count, queued
         return elapsed
     finally:
@@ -187,25 +190,53 @@ def main():
     t_small = min(settle_once(registry, small, args.complete) for _ in range(args.repeat))
     t_raw = min(raw_update_once(registry, big, args.complete) for _ in range(args.repeat))
     rows.append(
-        (f"settle {args.complete:,} entries at {args.big:,} queued", t_big, f"at {args.small:,} queued", t_small,
-         t_big / t_small, "<= 1.5", t_big / t_small <= 1.5)
+        (
+            f"settle {args.complete:,} entries at {args.big:,} queued",
+            t_big,
+            f"at {args.small:,} queued",
+            t_small,
+            t_big / t_small,
+            "<= 1.5",
+            t_big / t_small <= 1.5,
+        )
     )
     rows.append(
-        ("  speed vs raw SQL UPDATE of the same rows", t_big, "raw UPDATE", t_raw, t_raw / t_big, ">= 0.5",
-         t_raw / t_big >= 0.5)
+        (
+            "  speed vs raw SQL UPDATE of the same rows",
+            t_big,
+            "raw UPDATE",
+            t_raw,
+            t_raw / t_big,
+            ">= 0.5",
+            t_raw / t_big >= 0.5,
+        )
     )
     ours, scans = positions(registry, big, args.samples)
     rows.append(
-        (f"position + amount ahead, p95 at {args.big:,}", p95(ours), "COUNT(*) scan p95", p95(scans),
-         p95(ours) / p95(scans), "p95 <= 2 ms", p95(ours) <= 0.002)
+        (
+            f"position + amount ahead, p95 at {args.big:,}",
+            p95(ours),
+            "COUNT(*) scan p95",
+            p95(scans),
+            p95(ours) / p95(scans),
+            "p95 <= 2 ms",
+            p95(ours) <= 0.002,
+        )
     )
     with_addon, without = [], []
     for _ in range(args.repeat):
         without.append(orders_once(base_registry, args.orders, False))
         with_addon.append(orders_once(registry, args.orders, True))
     rows.append(
-        (f"confirm + pay {args.orders} orders, with the addon", min(with_addon), "without it", min(without),
-         min(with_addon) / min(without), "<= 1.10", min(with_addon) / min(without) <= 1.10)
+        (
+            f"confirm + pay {args.orders} orders, with the addon",
+            min(with_addon),
+            "without it",
+            min(without),
+            min(with_addon) / min(without),
+            "<= 1.10",
+            min(with_addon) / min(without) <= 1.10,
+        )
     )
 
     print()

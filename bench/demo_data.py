@@ -120,7 +120,9 @@ for offset in range(42):
 with freeze_time(start + timedelta(days=41, hours=8)):
     queued = program.entry_ids.filtered(lambda e: e.state == "queued")
     if len(queued) > 5:
-        queued[-1].with_user(env.ref("base.user_admin"))._request_void("Duplicate account of the same shopper")
+        queued[-1].with_user(env.ref("base.user_admin"))._request_void(
+            "Duplicate account of the same shopper"
+        )
 env.cr.commit()
 print(
     f"demo data: {len(shoppers)} shoppers, {len(orders)} paid orders, "

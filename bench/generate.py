@@ -58,7 +58,9 @@ def bench_program(env, size, shoppers=10000, seed=18):
             partners.ids,
         )
     )
-    cr.execute(SQL("SELECT id, partner_id FROM subsidy_account WHERE program_id = %s ORDER BY id", program.id))
+    cr.execute(
+        SQL("SELECT id, partner_id FROM subsidy_account WHERE program_id = %s ORDER BY id", program.id)
+    )
     accounts = cr.fetchall()
     rng = random.Random(seed)
     cr.execute("SELECT setseed(%s)", [rng.random()])

@@ -481,14 +481,11 @@ class SubsidyProgram(models.Model):
         self.env.cr.execute(
             SQL(
                 """INSERT INTO subsidy_pool_line
-                       (program_id, company_id, currency_id, kind, amount, balance,
-                        entry_id, account_id, sale_order_id, settlement_id, refund_move_id,
-                        source, name, date, prev_hash, hash,
-                        create_uid, create_date, write_uid, write_date)
-                   SELECT %(program)s, %(company)s, %(currency)s, t.kind, t.units * %(step)s::numeric,
+                       (program_id, kind, amount, balance, entry_id, account_id, sale_order_id,
+                        settlement_id, refund_move_id, source, name, date, prev_hash, hash)
+                   SELECT %(program)s, t.kind, t.units * %(step)s::numeric,
                           t.balance * %(step)s::numeric, t.entry, t.account, t.sale_order, t.settlement,
-                          t.refund_move, t.source, t.name, %(now)s, t.prev_hash, t.hash,
-                          %(uid)s, %(now)s, %(uid)s, %(now)s
+                          t.refund_move, t.source, t.name, %(now)s, t.prev_hash, t.hash
                      FROM unnest(%(kind)s::varchar[], %(units)s::bigint[], %(balance)s::bigint[],
                                  %(entry)s::int[], %(account)s::int[], %(sale_order)s::int[],
                                  %(settlement)s::int[], %(refund_move)s::int[], %(source)s::varchar[],
@@ -499,11 +496,8 @@ class SubsidyProgram(models.Model):
                  ORDER BY t.n
                 RETURNING id""",
                 program=self.id,
-                company=self.company_id.id,
-                currency=self.currency_id.id,
                 step=self._step(),
                 now=now,
-                uid=self.env.uid,
                 **columns,
             )
         )

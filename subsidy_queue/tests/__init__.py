@@ -6,3 +6,4 @@ from . import test_refunds
 from . import test_legitimacy
 from . import test_concurrency
 from . import test_ui
+from . import test_i18n
