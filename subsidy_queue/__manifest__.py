@@ -22,6 +22,8 @@
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/subsidy_entry_void_views.xml",
+        "wizard/subsidy_withdrawal_reject_views.xml",
+        "views/subsidy_withdrawal_views.xml",
         "views/subsidy_menus.xml",
     ],
     "assets": {

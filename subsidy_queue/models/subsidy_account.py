@@ -1,3 +1,5 @@
+from psycopg2 import errors
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -18,16 +20,23 @@ class SubsidyAccount(models.Model):
     balance = fields.Monetary(
         readonly=True, help="What the shopper can withdraw now: received, less withdrawals."
     )
+    held = fields.Monetary(
+        "On Hold", readonly=True, help="Asked for in withdrawals that are not paid yet (fees included)."
+    )
+    total_withdrawn = fields.Monetary(readonly=True, help="Paid out to the shopper, fees included.")
     total_received = fields.Monetary(readonly=True)
     total_clawed_back = fields.Monetary(readonly=True)
     entry_ids = fields.One2many("subsidy.entry", "account_id", readonly=True)
     pool_line_ids = fields.One2many("subsidy.pool.line", "account_id", readonly=True)
+    line_ids = fields.One2many("subsidy.account.line", "account_id", readonly=True)
+    withdrawal_ids = fields.One2many("subsidy.withdrawal", "account_id", readonly=True)
     entry_count = fields.Integer(compute="_compute_entry_figures")
     queued_count = fields.Integer("Queued Entries", compute="_compute_entry_figures")
 
     _sql_constraints = [
         ("partner_program_uniq", "unique(partner_id, program_id)", "A shopper has one account per program."),
         ("balance_positive", "CHECK(balance >= 0)", "A subsidy balance can never be negative."),
+        ("held_positive", "CHECK(held >= 0)", "An amount on hold can never be negative."),
     ]
 
     @api.depends("partner_id", "program_id")
@@ -49,7 +58,8 @@ class SubsidyAccount(models.Model):
             account.queued_count = queued.get(account, 0)
 
     def write(self, vals):
-        if {"balance", "total_received", "total_clawed_back", "partner_id", "program_id"} & vals.keys():
+        protected = {"balance", "held", "total_received", "total_withdrawn", "total_clawed_back"}
+        if (protected | {"partner_id", "program_id"}) & vals.keys():
             raise UserError(_("A subsidy balance changes only through its ledger, never by hand."))
         return super().write(vals)
 
@@ -70,9 +80,9 @@ class SubsidyAccount(models.Model):
         self.env.cr.execute(
             SQL(
                 """INSERT INTO subsidy_account
-                       (partner_id, program_id, company_id, currency_id, balance, total_received,
-                        total_clawed_back, create_uid, create_date, write_uid, write_date)
-                   VALUES (%s, %s, %s, %s, 0, 0, 0, %s, now() at time zone 'UTC', %s,
+                       (partner_id, program_id, company_id, currency_id, balance, held, total_received,
+                        total_withdrawn, total_clawed_back, create_uid, create_date, write_uid, write_date)
+                   VALUES (%s, %s, %s, %s, 0, 0, 0, 0, 0, %s, now() at time zone 'UTC', %s,
                            now() at time zone 'UTC')
                    ON CONFLICT (partner_id, program_id) DO NOTHING""",
                 partner.id,
@@ -92,16 +102,70 @@ class SubsidyAccount(models.Model):
         programs = self.env["subsidy.program"].sudo().search([("company_id", "=", company.id)])
         return self.browse([self._get_or_create(program, partner).id for program in programs])
 
-    def _lock_balance_units(self):
-        """Lock the account row and return its balance in units, freshly read."""
+    def _lock_balance_units(self, nowait=False):
+        """Lock the account row and return its balance in units, freshly read.
+
+        With ``nowait``, a row locked by another transaction raises a clear
+        error at once instead of waiting.
+        """
         self.ensure_one()
         self.flush_recordset()
-        self.env.cr.execute(
-            SQL("SELECT balance FROM subsidy_account WHERE id = %s FOR NO KEY UPDATE", self.id)
+        query = SQL(
+            "SELECT balance FROM subsidy_account WHERE id = %s FOR NO KEY UPDATE%s",
+            self.id,
+            SQL(" NOWAIT") if nowait else SQL(""),
         )
-        balance = self.env.cr.fetchone()[0]
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query)
+                balance = self.env.cr.fetchone()[0]
+        except errors.LockNotAvailable:
+            raise UserError(
+                _("Another withdrawal of this account is being processed; try again in a moment.")
+            ) from None
         self.invalidate_recordset(["balance"])
         return self.program_id._units(balance)
+
+    def _move_funds(self, kind, units, withdrawal=None, reason=None):
+        """Move ``units`` between available, on hold and withdrawn; write the ledger line.
+
+        The account row must be locked. ``kind``: ``hold`` (available → on
+        hold), ``release`` (on hold → available), ``pay`` (on hold →
+        withdrawn), ``restore`` (withdrawn → available, a failed payout).
+        """
+        self.ensure_one()
+        available, held, withdrawn = {
+            "hold": (-1, 1, 0),
+            "release": (1, -1, 0),
+            "pay": (0, -1, 1),
+            "restore": (1, 0, -1),
+        }[kind]
+        step = self.program_id._step()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE subsidy_account
+                      SET balance = balance + %(a)s * %(units)s * %(step)s::numeric,
+                          held = held + %(h)s * %(units)s * %(step)s::numeric,
+                          total_withdrawn = total_withdrawn + %(w)s * %(units)s * %(step)s::numeric
+                    WHERE id = %(id)s""",
+                a=available,
+                h=held,
+                w=withdrawn,
+                units=units,
+                step=step,
+                id=self.id,
+            )
+        )
+        self.invalidate_recordset(["balance", "held", "total_withdrawn"])
+        self.env["subsidy.account.line"].sudo().create(
+            {
+                "account_id": self.id,
+                "kind": kind,
+                "amount": self.program_id._amount(units),
+                "withdrawal_id": withdrawal.id if withdrawal else False,
+                "name": reason or "",
+            }
+        )
 
     @api.model
     def _add_received(self, program, per_account):

@@ -139,6 +139,30 @@ class SubsidyProgram(models.Model):
         help="Liability account holding what the shoppers have received and not yet withdrawn.",
     )
 
+    # Withdrawals
+    withdraw_min_amount = fields.Monetary("Minimum Withdrawal", default=10.0, tracking=True)
+    withdraw_max_amount = fields.Monetary("Maximum Withdrawal", default=5000.0, tracking=True)
+    withdraw_daily_count = fields.Integer("Withdrawals per Day", default=3, tracking=True)
+    withdraw_daily_amount = fields.Monetary("Withdrawn per Day at Most", default=10000.0, tracking=True)
+    withdraw_fee_fixed = fields.Monetary("Fixed Withdrawal Fee", tracking=True)
+    withdraw_fee_percent = fields.Float("Withdrawal Fee (%)", digits=(5, 2), tracking=True)
+    withdraw_double_approval_amount = fields.Monetary(
+        "Second Approval Above",
+        default=1000.0,
+        tracking=True,
+        help="Withdrawals above this amount need the approval of two different managers.",
+    )
+    payout_journal_id = fields.Many2one(
+        "account.journal",
+        "Payout Journal",
+        check_company=True,
+        domain="[('type', '=', 'bank')]",
+        help="Bank journal the withdrawals are paid from.",
+    )
+    fee_income_account_id = fields.Many2one(
+        "account.account", "Withdrawal Fee Income Account", check_company=True
+    )
+
     # Internal counters, only ever changed under the program's row lock.
     last_seq = fields.Integer(readonly=True, copy=False, default=0)
     posted_line_id = fields.Integer(
@@ -180,6 +204,31 @@ class SubsidyProgram(models.Model):
                         margin=program.max_margin_rate,
                     )
                 )
+
+    @api.constrains(
+        "withdraw_min_amount",
+        "withdraw_max_amount",
+        "withdraw_daily_count",
+        "withdraw_daily_amount",
+        "withdraw_fee_fixed",
+        "withdraw_fee_percent",
+        "withdraw_double_approval_amount",
+    )
+    def _check_withdrawal_rules(self):
+        for program in self:
+            amounts = (
+                program.withdraw_min_amount,
+                program.withdraw_max_amount,
+                program.withdraw_daily_amount,
+                program.withdraw_fee_fixed,
+                program.withdraw_double_approval_amount,
+            )
+            if any(amount < 0 for amount in amounts) or program.withdraw_daily_count < 0:
+                raise ValidationError(_("Withdrawal limits and fees cannot be negative."))
+            if not 0 <= program.withdraw_fee_percent < 100:
+                raise ValidationError(_("The withdrawal fee must be at least 0 % and below 100 %."))
+            if program.withdraw_max_amount and program.withdraw_min_amount > program.withdraw_max_amount:
+                raise ValidationError(_("The minimum withdrawal cannot be above the maximum."))
 
     @api.constrains("queue_mode", "rotation_size", "trigger", "return_window_days", "entry_expiry_days")
     def _check_queue_rules(self):
@@ -343,6 +392,17 @@ class SubsidyProgram(models.Model):
                 vals["payable_account_id"] = program._find_or_create_account(
                     "224200", _("Shoppers' subsidy payable"), "liability_current"
                 ).id
+            if not program.fee_income_account_id:
+                vals["fee_income_account_id"] = program._find_or_create_account(
+                    "750100", _("Withdrawal fee income"), "income_other"
+                ).id
+            if not program.payout_journal_id:
+                vals["payout_journal_id"] = (
+                    self.env["account.journal"]
+                    .sudo()
+                    .search([("type", "=", "bank"), ("company_id", "=", company.id)], limit=1)
+                    .id
+                )
             if not program.journal_id:
                 journal = (
                     self.env["account.journal"]

@@ -7,3 +7,4 @@ from . import test_legitimacy
 from . import test_concurrency
 from . import test_ui
 from . import test_i18n
+from . import test_withdrawal

@@ -1,0 +1,150 @@
+import base64
+import csv
+import io
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class SubsidyPayoutBatch(models.Model):
+    """Approved withdrawals paid together: one payment each, one bank file."""
+
+    _name = "subsidy.payout.batch"
+    _description = "Subsidy Payout Batch"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, readonly=True, default="/", copy=False)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    journal_id = fields.Many2one(
+        "account.journal",
+        "Bank Journal",
+        required=True,
+        check_company=True,
+        domain="[('type', '=', 'bank')]",
+    )
+    withdrawal_ids = fields.One2many("subsidy.withdrawal", "batch_id", readonly=True)
+    state = fields.Selection(
+        [("draft", "Draft"), ("sent", "Payments Posted"), ("done", "Paid")],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+    )
+    amount_total = fields.Monetary(compute="_compute_totals")
+    count = fields.Integer(compute="_compute_totals")
+    bank_file = fields.Binary(readonly=True, attachment=True, copy=False)
+    bank_file_name = fields.Char(readonly=True, copy=False)
+
+    @api.depends("withdrawal_ids.amount")
+    def _compute_totals(self):
+        for batch in self:
+            batch.amount_total = sum(batch.withdrawal_ids.mapped("amount"))
+            batch.count = len(batch.withdrawal_ids)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("subsidy.payout.batch") or "/"
+        return super().create(vals_list)
+
+    def _check_manager(self):
+        if not self.env.user.has_group("subsidy_queue.group_subsidy_manager"):
+            raise UserError(_("Only a subsidy manager can pay withdrawals."))
+
+    def add_withdrawals(self, withdrawals):
+        """Put approved withdrawals into this draft batch."""
+        self.ensure_one()
+        self._check_manager()
+        if self.state != "draft":
+            raise UserError(_("Batch %s is no longer a draft.", self.name))
+        wrong = withdrawals.filtered(lambda w: w.state != "approved" or w.batch_id)
+        if wrong:
+            raise UserError(
+                _(
+                    "Only approved withdrawals that are in no batch yet can be paid: %s.",
+                    ", ".join(f"{w.name} ({w.state})" for w in wrong),
+                )
+            )
+        if withdrawals.company_id - self.company_id:
+            raise UserError(_("All withdrawals of a batch must belong to its company."))
+        withdrawals.sudo().write({"batch_id": self.id})
+        return True
+
+    def action_post_payments(self):
+        """One posted payment per withdrawal, reconciled; then the bank file."""
+        self._check_manager()
+        for batch in self:
+            if batch.state != "draft":
+                raise UserError(_("Batch %s was already sent.", batch.name))
+            if not batch.withdrawal_ids:
+                raise UserError(_("Batch %s holds no withdrawal.", batch.name))
+            wrong = batch.withdrawal_ids.filtered(lambda w: w.state != "approved")
+            if wrong:
+                raise UserError(
+                    _(
+                        "The batch holds withdrawals that are not approved: %s. Remove them first.",
+                        ", ".join(f"{w.name} ({w.state})" for w in wrong),
+                    )
+                )
+            for withdrawal in batch.withdrawal_ids:
+                withdrawal.sudo()._create_payment(batch.journal_id)
+            batch._export_bank_file()
+            batch.state = "sent"
+        return True
+
+    def action_remove_withdrawal(self, withdrawal):
+        self.ensure_one()
+        if self.state != "draft":
+            raise UserError(_("Batch %s is no longer a draft.", self.name))
+        (withdrawal & self.withdrawal_ids).sudo().write({"batch_id": False})
+
+    def _bank_file_rows(self):
+        """Rows of a Chinese bank's batch transfer template."""
+        header = ["收款人名称", "收款账号", "收款银行", "金额", "用途"]
+        rows = [header]
+        for withdrawal in self.withdrawal_ids.sorted("id"):
+            if withdrawal.payout_method == "bank":
+                bank = withdrawal.bank_account_id
+                number, bank_name = bank.acc_number, bank.bank_id.name or ""
+                payee = bank.acc_holder_name or withdrawal.partner_id.name
+            else:
+                number = withdrawal.wallet_account
+                bank_name = dict(withdrawal._fields["payout_method"]._description_selection(self.env))[
+                    withdrawal.payout_method
+                ]
+                payee = withdrawal.holder_name
+            rows.append(
+                [
+                    payee,
+                    number,
+                    bank_name,
+                    f"{withdrawal.amount:.2f}",
+                    _("Subsidy withdrawal %s", withdrawal.name),
+                ]
+            )
+        return rows
+
+    def _export_bank_file(self):
+        self.ensure_one()
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(self._bank_file_rows())
+        self.write(
+            {
+                "bank_file": base64.b64encode(buffer.getvalue().encode("utf-8-sig")),
+                "bank_file_name": f"{self.name.replace('/', '_')}.csv",
+            }
+        )
+
+    def action_mark_paid(self):
+        """The bank confirmed the transfers: the withdrawals are paid."""
+        self._check_manager()
+        for batch in self:
+            if batch.state != "sent":
+                raise UserError(_("Post the payments of batch %s first.", batch.name))
+            batch.withdrawal_ids.filtered(lambda w: w.state == "approved").sudo()._mark_paid()
+            batch.state = "done"
+        return True

@@ -1,0 +1,482 @@
+import re
+from decimal import Decimal
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Date
+
+from ..engine import share
+
+
+def _normalize_name(name):
+    """Names compare without case, spaces or punctuation: 'Wang  Fang' = 'wang fang' = '王芳' only to itself."""
+    return re.sub(r"[\s\.\-_,·]+", "", (name or "")).casefold()
+
+
+class SubsidyWithdrawal(models.Model):
+    _name = "subsidy.withdrawal"
+    _description = "Subsidy Withdrawal"
+    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, readonly=True, default="/", copy=False)
+    account_id = fields.Many2one(
+        "subsidy.account", required=True, index=True, check_company=True, tracking=True
+    )
+    partner_id = fields.Many2one(related="account_id.partner_id", store=True, string="Shopper")
+    program_id = fields.Many2one(related="account_id.program_id", store=True)
+    company_id = fields.Many2one(related="account_id.company_id", store=True)
+    currency_id = fields.Many2one(related="account_id.currency_id", store=True)
+    amount = fields.Monetary(required=True, tracking=True, help="What the shopper receives.")
+    fee = fields.Monetary(compute="_compute_fee", store=True, readonly=True)
+    amount_total = fields.Monetary(
+        "Amount Held", compute="_compute_fee", store=True, help="Amount and fee, taken off the balance."
+    )
+    payout_method = fields.Selection(
+        [("bank", "Bank account"), ("alipay", "Alipay"), ("wechat", "WeChat Pay")],
+        required=True,
+        default="bank",
+        tracking=True,
+    )
+    bank_account_id = fields.Many2one("res.partner.bank", "Bank Account", tracking=True)
+    wallet_account = fields.Char("Alipay / WeChat Account", tracking=True)
+    holder_name = fields.Char("Account Holder", tracking=True)
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("submitted", "Submitted"),
+            ("approved", "Approved"),
+            ("paid", "Paid"),
+            ("rejected", "Rejected"),
+            ("cancelled", "Cancelled"),
+            ("failed", "Payout Failed"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+    )
+    date_submitted = fields.Datetime(readonly=True, copy=False)
+    first_approver_id = fields.Many2one("res.users", readonly=True, copy=False, tracking=True)
+    second_approver_id = fields.Many2one("res.users", readonly=True, copy=False, tracking=True)
+    needs_second_approval = fields.Boolean(compute="_compute_needs_second_approval")
+    reject_reason = fields.Char(readonly=True, copy=False, tracking=True)
+    fail_reason = fields.Char(readonly=True, copy=False, tracking=True)
+    batch_id = fields.Many2one("subsidy.payout.batch", readonly=True, copy=False, index="btree_not_null")
+    payment_id = fields.Many2one("account.payment", readonly=True, copy=False)
+    approval_move_id = fields.Many2one("account.move", "Earmark Entry", readonly=True, copy=False)
+    line_ids = fields.One2many("subsidy.account.line", "withdrawal_id", readonly=True)
+
+    @api.constrains("amount")
+    def _check_amount_positive(self):
+        for withdrawal in self:
+            if withdrawal.currency_id.compare_amounts(withdrawal.amount, 0.0) <= 0:
+                raise ValidationError(_("A withdrawal must be of a positive amount."))
+
+    @api.depends("amount", "account_id.program_id")
+    def _compute_fee(self):
+        for withdrawal in self:
+            program = withdrawal.program_id
+            if not program:
+                withdrawal.fee = withdrawal.amount_total = 0.0
+                continue
+            units = program._units(withdrawal.amount)
+            fee = program._units(program.withdraw_fee_fixed) + share(units, program.withdraw_fee_percent)
+            withdrawal.fee = program._amount(fee) if units > 0 else 0.0
+            withdrawal.amount_total = program._amount(units + fee) if units > 0 else 0.0
+
+    @api.depends("amount", "program_id.withdraw_double_approval_amount")
+    def _compute_needs_second_approval(self):
+        for withdrawal in self:
+            threshold = withdrawal.program_id.withdraw_double_approval_amount
+            withdrawal.needs_second_approval = bool(threshold) and (
+                withdrawal.currency_id.compare_amounts(withdrawal.amount, threshold) > 0
+            )
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for withdrawal in self:
+            withdrawal.access_url = "/my/subsidy"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("subsidy.withdrawal") or "/"
+            self._check_whole_amount(
+                vals.get("amount"), self.env["subsidy.account"].browse(vals.get("account_id"))
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        money = {"amount", "account_id", "payout_method", "bank_account_id", "wallet_account", "holder_name"}
+        if money & vals.keys() and self.filtered(lambda w: w.state != "draft"):
+            raise UserError(_("A withdrawal can only be changed while it is a draft."))
+        if "amount" in vals:
+            for withdrawal in self:
+                account = self.env["subsidy.account"].browse(vals.get("account_id")) or withdrawal.account_id
+                self._check_whole_amount(vals["amount"], account)
+        return super().write(vals)
+
+    @api.model
+    def _check_whole_amount(self, amount, account):
+        """Refuse fractions of the currency's smallest unit before the field rounds them away."""
+        if not amount or not account:
+            return
+        rounding = Decimal(repr(account.sudo().currency_id.rounding))
+        if Decimal(repr(float(amount))) % rounding:
+            raise ValidationError(
+                _(
+                    "Withdraw a whole amount of %s: no fraction of its smallest unit.",
+                    account.sudo().currency_id.name,
+                )
+            )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_drafts(self):
+        if self.filtered(lambda w: w.state != "draft"):
+            raise UserError(_("Only draft withdrawals can be deleted; cancel or reject the others."))
+
+    # ------------------------------------------------------------------
+    # Checks
+    # ------------------------------------------------------------------
+
+    def _check_payout_account(self):
+        """The payout account must be the shopper's own, in the shopper's name."""
+        self.ensure_one()
+        partner = self.partner_id
+        if self.payout_method == "bank":
+            bank = self.bank_account_id
+            if not bank:
+                raise ValidationError(_("Choose the bank account to pay the withdrawal to."))
+            if bank.partner_id.commercial_partner_id != partner.commercial_partner_id:
+                raise ValidationError(_("The bank account %s belongs to somebody else.", bank.acc_number))
+            holder = bank.acc_holder_name or bank.partner_id.name
+        else:
+            if not (self.wallet_account or "").strip():
+                raise ValidationError(_("Give the Alipay or WeChat Pay account to pay the withdrawal to."))
+            holder = self.holder_name
+        names = {_normalize_name(partner.name), _normalize_name(partner.sudo().subsidy_verified_alias)} - {""}
+        if _normalize_name(holder) not in names:
+            raise ValidationError(
+                _(
+                    "The account holder (%(holder)s) must be the shopper (%(shopper)s) or their verified alias.",
+                    holder=holder or "-",
+                    shopper=partner.name,
+                )
+            )
+
+    def _check_amount_rules(self, balance_units):
+        """Amount, limits per request and per day, balance: raise a clear error."""
+        self.ensure_one()
+        program = self.program_id
+        currency = self.currency_id
+        units = program._units(self.amount)
+        if units <= 0:
+            raise ValidationError(_("A withdrawal must be of a positive amount."))
+        if program.withdraw_min_amount and self.amount < program.withdraw_min_amount:
+            raise ValidationError(
+                _(
+                    "The minimum withdrawal is %(amount)s %(currency)s.",
+                    amount=program.withdraw_min_amount,
+                    currency=currency.name,
+                )
+            )
+        if program.withdraw_max_amount and self.amount > program.withdraw_max_amount:
+            raise ValidationError(
+                _(
+                    "The maximum withdrawal is %(amount)s %(currency)s.",
+                    amount=program.withdraw_max_amount,
+                    currency=currency.name,
+                )
+            )
+        total = program._units(self.amount_total)
+        if total > balance_units:
+            raise ValidationError(
+                _(
+                    "The balance (%(balance)s) does not cover %(total)s (the amount and its fee).",
+                    balance=program._amount(balance_units),
+                    total=self.amount_total,
+                )
+            )
+        today = self.search(
+            [
+                ("account_id", "=", self.account_id.id),
+                ("id", "!=", self.id),
+                ("state", "in", ("submitted", "approved", "paid")),
+                ("date_submitted", ">=", fields.Datetime.to_datetime(Date.context_today(self))),
+            ]
+        )
+        if program.withdraw_daily_count and len(today) >= program.withdraw_daily_count:
+            raise ValidationError(
+                _("At most %s withdrawals a day; try again tomorrow.", program.withdraw_daily_count)
+            )
+        if program.withdraw_daily_amount and (
+            currency.compare_amounts(sum(today.mapped("amount")) + self.amount, program.withdraw_daily_amount)
+            > 0
+        ):
+            raise ValidationError(
+                _(
+                    "At most %(amount)s %(currency)s a day can be withdrawn.",
+                    amount=program.withdraw_daily_amount,
+                    currency=currency.name,
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Workflow
+    # ------------------------------------------------------------------
+
+    def action_submit(self):
+        """Hold the amount and its fee off the balance, at once, once."""
+        for withdrawal in self:
+            if withdrawal.state != "draft":
+                raise UserError(_("Withdrawal %s was already submitted.", withdrawal.name))
+            withdrawal._check_payout_account()
+            account = withdrawal.account_id.sudo()
+            balance = account._lock_balance_units(nowait=True)
+            withdrawal._check_amount_rules(balance)
+            account._move_funds("hold", withdrawal.program_id._units(withdrawal.amount_total), withdrawal)
+            super(SubsidyWithdrawal, withdrawal.sudo()).write(
+                {"state": "submitted", "date_submitted": fields.Datetime.now()}
+            )
+            withdrawal._notify_managers()
+        return True
+
+    def _notify_managers(self):
+        group = self.env.ref("subsidy_queue.group_subsidy_manager")
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        for withdrawal in self:
+            user = group.users.filtered(lambda u, w=withdrawal: w.company_id in u.company_ids)[:1]
+            if user:
+                withdrawal.sudo().activity_schedule(
+                    activity_type_id=activity_type.id,
+                    user_id=user.id,
+                    summary=_("Withdrawal to approve"),
+                )
+
+    def _check_manager(self):
+        if not self.env.user.has_group("subsidy_queue.group_subsidy_manager"):
+            raise UserError(_("Only a subsidy manager can approve, reject or pay withdrawals."))
+
+    def action_approve(self):
+        self._check_manager()
+        for withdrawal in self:
+            if withdrawal.state != "submitted":
+                raise UserError(_("Only submitted withdrawals can be approved (%s).", withdrawal.name))
+            if (
+                withdrawal.partner_id
+                in self.env.user.partner_id | self.env.user.partner_id.commercial_partner_id
+            ):
+                raise UserError(_("You cannot approve your own withdrawal."))
+            vals = {}
+            if not withdrawal.first_approver_id:
+                vals["first_approver_id"] = self.env.uid
+            elif withdrawal.first_approver_id == self.env.user:
+                raise UserError(
+                    _("Withdrawal %s needs the approval of a second, different manager.", withdrawal.name)
+                )
+            else:
+                vals["second_approver_id"] = self.env.uid
+            done = not withdrawal.needs_second_approval or "second_approver_id" in vals
+            if done:
+                vals["state"] = "approved"
+            super(SubsidyWithdrawal, withdrawal.sudo()).write(vals)
+            if done:
+                withdrawal.sudo()._post_earmark()
+                withdrawal.activity_feedback(["mail.mail_activity_data_todo"])
+                withdrawal._notify_shopper(
+                    _("Your withdrawal %s was approved and will be paid soon.", withdrawal.name)
+                )
+            else:
+                withdrawal.message_post(body=_("First approval given; a second manager must approve."))
+        return True
+
+    def action_reject(self, reason=None):
+        self._check_manager()
+        for withdrawal in self:
+            if withdrawal.state != "submitted":
+                raise UserError(_("Only submitted withdrawals can be rejected (%s).", withdrawal.name))
+            reason = (reason or self.env.context.get("reject_reason") or "").strip()
+            if not reason:
+                raise UserError(_("Give the reason of the rejection; the shopper will read it."))
+            withdrawal._release(_("Rejected: %s", reason))
+            super(SubsidyWithdrawal, withdrawal.sudo()).write({"state": "rejected", "reject_reason": reason})
+            withdrawal.activity_unlink(["mail.mail_activity_data_todo"])
+            withdrawal._notify_shopper(
+                _("Your withdrawal %(name)s was rejected: %(reason)s", name=withdrawal.name, reason=reason)
+            )
+        return True
+
+    def action_cancel(self):
+        for withdrawal in self:
+            if withdrawal.state not in ("draft", "submitted"):
+                raise UserError(
+                    _("Only draft or submitted withdrawals can be cancelled (%s).", withdrawal.name)
+                )
+            if withdrawal.state == "submitted":
+                withdrawal._release(_("Cancelled"))
+            super(SubsidyWithdrawal, withdrawal.sudo()).write({"state": "cancelled"})
+            withdrawal.activity_unlink(["mail.mail_activity_data_todo"])
+        return True
+
+    def _release(self, reason):
+        self.ensure_one()
+        account = self.account_id.sudo()
+        account._lock_balance_units()
+        account._move_funds("release", self.program_id._units(self.amount_total), self, reason)
+
+    def _notify_shopper(self, body):
+        for withdrawal in self:
+            withdrawal.sudo().message_post(
+                body=body,
+                partner_ids=withdrawal.partner_id.ids,
+                subtype_xmlid="mail.mt_comment",
+                message_type="comment",
+            )
+
+    # ------------------------------------------------------------------
+    # Accounting
+    # ------------------------------------------------------------------
+
+    def _post_earmark(self):
+        """Earmark the approved amount for the shopper on the payable account.
+
+        The shoppers' payable carries the pool's allocations without a partner;
+        this entry moves the withdrawal's amount and fee to the shopper's name,
+        so that the payment reconciles against it.
+        """
+        self.ensure_one()
+        program = self.program_id
+        if not (program.journal_id and program.payable_account_id):
+            return
+        common = {"account_id": program.payable_account_id.id, "subsidy_program_id": program.id}
+        move = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "journal_id": program.journal_id.id,
+                "company_id": self.company_id.id,
+                "date": fields.Date.context_today(self),
+                "ref": _("Withdrawal %s", self.name),
+                "line_ids": [
+                    (0, 0, dict(common, name=self.name, debit=self.amount_total, credit=0.0)),
+                    (
+                        0,
+                        0,
+                        dict(
+                            common,
+                            name=self.name,
+                            partner_id=self.partner_id.id,
+                            debit=0.0,
+                            credit=self.amount_total,
+                        ),
+                    ),
+                ],
+            }
+        )
+        move.action_post()
+        super().write({"approval_move_id": move.id})
+
+    def _prepare_payment_vals(self, journal):
+        self.ensure_one()
+        program = self.program_id
+        vals = {
+            "payment_type": "outbound",
+            "partner_type": "supplier",
+            "partner_id": self.partner_id.id,
+            "amount": self.amount,
+            "currency_id": self.currency_id.id,
+            "journal_id": journal.id,
+            "company_id": self.company_id.id,
+            "date": fields.Date.context_today(self),
+            "memo": _("Subsidy withdrawal %s", self.name),
+            "destination_account_id": program.payable_account_id.id,
+        }
+        if self.bank_account_id:
+            vals["partner_bank_id"] = self.bank_account_id.id
+        if not self.currency_id.is_zero(self.fee):
+            vals["write_off_line_vals"] = [
+                {
+                    "name": _("Withdrawal fee %s", self.name),
+                    "account_id": program.fee_income_account_id.id,
+                    "partner_id": self.partner_id.id,
+                    "currency_id": self.currency_id.id,
+                    "amount_currency": -self.fee,
+                    "balance": -self.fee,
+                }
+            ]
+        return vals
+
+    def _create_payment(self, journal):
+        """One posted outbound payment, reconciled with the earmark on the payable."""
+        self.ensure_one()
+        payment = self.env["account.payment"].create(self._prepare_payment_vals(journal))
+        payment.action_post()
+        payable = self.program_id.payable_account_id
+        lines = (payment.move_id.line_ids | self.approval_move_id.line_ids).filtered(
+            lambda line: (
+                line.account_id == payable and line.partner_id == self.partner_id and not line.reconciled
+            )
+        )
+        if payable.reconcile and len(lines) > 1:
+            lines.reconcile()
+        super().write({"payment_id": payment.id})
+        return payment
+
+    def _mark_paid(self):
+        for withdrawal in self:
+            account = withdrawal.account_id.sudo()
+            account._lock_balance_units()
+            account._move_funds("pay", withdrawal.program_id._units(withdrawal.amount_total), withdrawal)
+            super(SubsidyWithdrawal, withdrawal).write({"state": "paid"})
+            withdrawal._notify_shopper(
+                _(
+                    "Your withdrawal %(name)s of %(amount)s was paid.",
+                    name=withdrawal.name,
+                    amount=withdrawal.amount,
+                )
+            )
+
+    def _mark_failed(self, reason):
+        """A payout that did not reach the shopper: undo the payment, restore the balance."""
+        for withdrawal in self:
+            if withdrawal.state not in ("approved", "paid"):
+                raise UserError(_("Only approved or paid withdrawals can fail (%s).", withdrawal.name))
+            payment = withdrawal.payment_id
+            if payment:
+                payment.move_id.line_ids.remove_move_reconcile()
+                payment.action_draft()
+                payment.action_cancel()
+            if withdrawal.approval_move_id:
+                withdrawal.approval_move_id.line_ids.remove_move_reconcile()
+                withdrawal.approval_move_id._reverse_moves(
+                    [{"ref": _("Failed payout of %s", withdrawal.name)}], cancel=True
+                )
+            account = withdrawal.account_id.sudo()
+            account._lock_balance_units()
+            units = withdrawal.program_id._units(withdrawal.amount_total)
+            if withdrawal.state == "paid":
+                account._move_funds("restore", units, withdrawal, reason)
+            else:
+                account._move_funds("release", units, withdrawal, reason)
+            super(SubsidyWithdrawal, withdrawal).write({"state": "failed", "fail_reason": reason})
+            withdrawal._notify_shopper(
+                _(
+                    "The payout of your withdrawal %(name)s failed (%(reason)s); the amount is back on your "
+                    "balance.",
+                    name=withdrawal.name,
+                    reason=reason,
+                )
+            )
+
+    def action_open_reject(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Reject Withdrawal"),
+            "res_model": "subsidy.withdrawal.reject",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_withdrawal_ids": self.ids},
+        }
