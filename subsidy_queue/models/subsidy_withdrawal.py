@@ -9,7 +9,7 @@ from ..engine import share
 
 
 def _normalize_name(name):
-    """Names compare without case, spaces or punctuation: 'Wang  Fang' = 'wang fang' = '王芳' only to itself."""
+    """Names compare without case, spaces or punctuation: 'Wang  Fang' is 'wang fang'."""
     return re.sub(r"[\s\.\-_,·]+", "", (name or "")).casefold()
 
 
@@ -162,7 +162,8 @@ class SubsidyWithdrawal(models.Model):
         if _normalize_name(holder) not in names:
             raise ValidationError(
                 _(
-                    "The account holder (%(holder)s) must be the shopper (%(shopper)s) or their verified alias.",
+                    "The account holder (%(holder)s) must be the shopper (%(shopper)s) "
+                    "or their verified alias.",
                     holder=holder or "-",
                     shopper=partner.name,
                 )
