@@ -204,6 +204,27 @@ class SubsidyAccount(models.Model):
         )
         account.invalidate_recordset(["balance", "total_clawed_back"])
 
+    def _portal_values(self):
+        self.ensure_one()
+        program = self.program_id
+        return {
+            "id": self.id,
+            "program": program.name,
+            "currency": self.currency_id.name,
+            "balance": self.balance,
+            "held": self.held,
+            "total_received": self.total_received,
+            "total_withdrawn": self.total_withdrawn,
+            "withdrawal_rules": {
+                "minimum": program.withdraw_min_amount,
+                "maximum": program.withdraw_max_amount,
+                "per_day": program.withdraw_daily_count,
+                "amount_per_day": program.withdraw_daily_amount,
+                "fee_fixed": program.withdraw_fee_fixed,
+                "fee_percent": program.withdraw_fee_percent,
+            },
+        }
+
     def action_open_entries(self):
         self.ensure_one()
         return {

@@ -146,6 +146,30 @@ class SubsidyEntry(models.Model):
             entry.wait_days_max = estimate.days_max or 0
             entry.wait_estimate = entry._format_estimate(estimate)
 
+    def _portal_values(self):
+        """What the shopper's app and portal show of an entry: no other shopper's data."""
+        self.ensure_one()
+        queued = self.state == "queued"
+        return {
+            "id": self.id,
+            "name": self.name,
+            "order": self.origin,
+            "state": self.state,
+            "date_queued": fields.Datetime.to_string(self.date_queued),
+            "base_amount": self.base_amount,
+            "target": self.target,
+            "received": self.received,
+            "remaining": self.remaining,
+            "progress": round(self.progress, 1),
+            "position": self.position if queued else None,
+            "amount_ahead": self.amount_ahead if queued else None,
+            "paid_in_full_after": self.paid_in_full_after if queued else None,
+            "wait_days_min": self.wait_days_min if queued else None,
+            "wait_days_max": self.wait_days_max if queued else None,
+            "wait_estimate": self.wait_estimate if queued else None,
+            "currency": self.currency_id.name,
+        }
+
     def _format_estimate(self, estimate):
         if estimate.needed == 0:
             return _("Next settlement run")

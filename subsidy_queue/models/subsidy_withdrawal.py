@@ -139,6 +139,69 @@ class SubsidyWithdrawal(models.Model):
         if self.filtered(lambda w: w.state != "draft"):
             raise UserError(_("Only draft withdrawals can be deleted; cancel or reject the others."))
 
+    @api.model
+    def _request_for_shopper(self, partner, values):
+        """Create and submit a withdrawal for ``partner`` from untrusted input.
+
+        Used by the portal and the JSON API: ``values`` holds ``account_id``,
+        ``amount``, ``payout_method`` and either ``bank_account_id`` or
+        ``bank_acc_number`` (a new account in the shopper's name), or
+        ``wallet_account`` and ``holder_name``. Raises a translated
+        ``ValidationError``/``UserError`` on bad input; nothing is written then.
+        """
+        commercial = partner.commercial_partner_id
+        Account = self.env["subsidy.account"].sudo()
+        try:
+            account = Account.browse(int(values.get("account_id") or 0)).exists()
+            amount = float(values.get("amount") or 0)
+        except (TypeError, ValueError):
+            raise ValidationError(_("The amount must be a number.")) from None
+        if not account or account.partner_id.commercial_partner_id != commercial:
+            account = Account.search([("partner_id", "=", commercial.id)], order="balance desc, id", limit=1)
+            if not account or values.get("account_id"):
+                raise ValidationError(_("This subsidy account is not yours."))
+        method = values.get("payout_method") or "bank"
+        if method not in dict(self._fields["payout_method"].selection):
+            raise ValidationError(_("Unknown payout method."))
+        vals = {"account_id": account.id, "amount": amount, "payout_method": method}
+        with self.env.cr.savepoint():
+            if method == "bank":
+                bank = self.env["res.partner.bank"].sudo()
+                if values.get("bank_account_id"):
+                    bank = bank.browse(int(values["bank_account_id"])).exists()
+                elif (values.get("bank_acc_number") or "").strip():
+                    number = values["bank_acc_number"].strip()
+                    if not re.fullmatch(r"[0-9][0-9 \-]{6,38}[0-9]", number):
+                        raise ValidationError(
+                            _("A bank account number holds 8 to 40 digits (spaces and dashes allowed).")
+                        )
+                    bank = bank.search(
+                        [("acc_number", "=", number), ("partner_id", "=", commercial.id)], limit=1
+                    ) or bank.create({"acc_number": number, "partner_id": commercial.id})
+                vals["bank_account_id"] = bank.id
+            else:
+                vals["wallet_account"] = (values.get("wallet_account") or "").strip()[:128]
+                vals["holder_name"] = (values.get("holder_name") or "").strip()[:128]
+            withdrawal = self.sudo().create(vals)
+            withdrawal.action_submit()
+        return withdrawal
+
+    def _portal_values(self):
+        """What the shopper's app and portal show of a withdrawal."""
+        self.ensure_one()
+        return {
+            "id": self.id,
+            "name": self.name,
+            "amount": self.amount,
+            "fee": self.fee,
+            "currency": self.currency_id.name,
+            "state": self.state,
+            "payout_method": self.payout_method,
+            "date_submitted": fields.Datetime.to_string(self.date_submitted) if self.date_submitted else None,
+            "reject_reason": self.reject_reason or None,
+            "fail_reason": self.fail_reason or None,
+        }
+
     # ------------------------------------------------------------------
     # Checks
     # ------------------------------------------------------------------

@@ -8,3 +8,6 @@ from . import test_concurrency
 from . import test_ui
 from . import test_i18n
 from . import test_withdrawal
+from . import test_withdrawal_concurrency
+from . import test_withdrawal_properties
+from . import test_portal_api

@@ -68,8 +68,7 @@ class WithdrawalCommon(SubsidyCommon):
         return -sum(lines.mapped("balance"))
 
     def assertPayableMatches(self):
-        accounts = self.program.account_ids
-        accounts.invalidate_recordset()
+        accounts = self.env["subsidy.account"].search([("program_id", "=", self.program.id)])
         owed = sum(accounts.mapped("balance")) + sum(accounts.mapped("held"))
         self.assertTrue(
             self.program.currency_id.is_zero(self._gl_payable() - owed),
