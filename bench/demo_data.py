@@ -124,6 +124,38 @@ with freeze_time(start + timedelta(days=41, hours=8)):
             "Duplicate account of the same shopper"
         )
 env.cr.commit()
+
+# Withdrawals in every state, and a paid batch.
+admin = env.ref("base.user_admin")
+accounts = program.account_ids.filtered(lambda a: a.balance >= 60).sorted("balance", reverse=True)
+Withdrawal = env["subsidy.withdrawal"]
+made = Withdrawal
+for index, account in enumerate(accounts[:9]):
+    partner = account.partner_id
+    bank = env["res.partner.bank"].search([("partner_id", "=", partner.id)], limit=1) or env[
+        "res.partner.bank"
+    ].create({"acc_number": f"6222 0200 {index:04d} {partner.id:04d}", "partner_id": partner.id})
+    made |= Withdrawal.create(
+        {"account_id": account.id, "amount": 20.0 + 5 * index, "bank_account_id": bank.id}
+    )
+draft, submitted, approved, paid_1, paid_2, rejected, cancelled, failed, waiting = list(made) + [
+    Withdrawal
+] * (9 - len(made))
+for withdrawal in made - draft:
+    withdrawal.action_submit()
+(approved | paid_1 | paid_2 | failed).with_user(second_manager).action_approve()
+rejected.with_user(second_manager).action_reject("The bank account is not in the shopper's name")
+cancelled.action_cancel()
+if paid_1:
+    journal = program.payout_journal_id or journal
+    batch = env["subsidy.payout.batch"].create({"journal_id": journal.id})
+    batch.add_withdrawals(paid_1 | paid_2 | failed)
+    batch.action_post_payments()
+    batch.action_mark_paid()
+    failed._mark_failed("Returned by the bank: account closed")
+del waiting
+env.cr.commit()
+print("demo withdrawals: " + ", ".join(f"{w.name} {w.state}" for w in made))
 print(
     f"demo data: {len(shoppers)} shoppers, {len(orders)} paid orders, "
     f"{len(program.settlement_ids)} settlements, pool {program.pool_balance:.2f} {currency.name}, "
