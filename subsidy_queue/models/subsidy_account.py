@@ -117,7 +117,7 @@ class SubsidyAccount(models.Model):
         )
         try:
             with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(query)
+                self.env.cr.execute(query, log_exceptions=False)
                 balance = self.env.cr.fetchone()[0]
         except errors.LockNotAvailable:
             raise UserError(

@@ -154,7 +154,6 @@ class SubsidyProgram(models.Model):
     )
     payout_journal_id = fields.Many2one(
         "account.journal",
-        "Payout Journal",
         check_company=True,
         domain="[('type', '=', 'bank')]",
         help="Bank journal the withdrawals are paid from.",
@@ -462,7 +461,7 @@ class SubsidyProgram(models.Model):
             return True
         try:
             with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(query)
+                self.env.cr.execute(query, log_exceptions=False)
         except errors.LockNotAvailable:
             return False
         return True

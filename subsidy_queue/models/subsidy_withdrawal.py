@@ -39,7 +39,7 @@ class SubsidyWithdrawal(models.Model):
         default="bank",
         tracking=True,
     )
-    bank_account_id = fields.Many2one("res.partner.bank", "Bank Account", tracking=True)
+    bank_account_id = fields.Many2one("res.partner.bank", tracking=True)
     wallet_account = fields.Char("Alipay / WeChat Account", tracking=True)
     holder_name = fields.Char("Account Holder", tracking=True)
     state = fields.Selection(
@@ -96,9 +96,10 @@ class SubsidyWithdrawal(models.Model):
             )
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for withdrawal in self:
             withdrawal.access_url = "/my/subsidy"
+        return res
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -502,6 +503,7 @@ class SubsidyWithdrawal(models.Model):
                     amount=withdrawal.amount,
                 )
             )
+        return True
 
     def _mark_failed(self, reason):
         """A payout that did not reach the shopper: undo the payment, restore the balance."""
@@ -534,6 +536,7 @@ class SubsidyWithdrawal(models.Model):
                     reason=reason,
                 )
             )
+        return True
 
     def action_open_reject(self):
         return {

@@ -1,0 +1,36 @@
+{
+    "name": "Direct Ship",
+    "summary": "No warehouse, no middlemen: goods go straight from suppliers to shoppers or to a store",
+    "version": "18.0.1.0.0",
+    "category": "Inventory/Purchase",
+    "license": "LGPL-3",
+    "author": "Queue Subsidy Platform contributors",
+    "website": "https://github.com/queue-subsidy/queue-subsidy",
+    "depends": [
+        "subsidy_queue",
+        "sale_stock",
+        "purchase_stock",
+        "stock_dropshipping",
+        "website_sale_collect",
+    ],
+    "data": [
+        "security/direct_ship_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "views/product_views.xml",
+        "views/res_partner_views.xml",
+        "views/purchase_order_views.xml",
+        "views/direct_ship_parcel_views.xml",
+        "views/direct_ship_supplier_stat_views.xml",
+        "views/sale_order_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/portal_templates.xml",
+        "views/direct_ship_menus.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "direct_ship/static/tests/tours/*.js",
+        ],
+    },
+    "installable": True,
+}

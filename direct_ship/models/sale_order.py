@@ -1,0 +1,154 @@
+from odoo import _, fields, models
+
+from ..engine import Candidate, choose
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    direct_purchase_ids = fields.One2many(
+        "purchase.order", "direct_sale_order_id", string="Direct-ship Purchases", readonly=True
+    )
+    direct_parcel_ids = fields.One2many("direct.ship.parcel", "sale_order_id", readonly=True)
+
+    def _action_confirm(self):
+        res = super()._action_confirm()
+        self.direct_purchase_ids.filtered(lambda po: po.state == "draft")._direct_dispatch()
+        return res
+
+    def _direct_tracking(self):
+        """What the shopper may see of the parcels: no supplier, no price."""
+        self.ensure_one()
+        rows = []
+        for purchase in self.sudo().direct_purchase_ids.filtered(lambda p: p.state != "cancel"):
+            products = ", ".join(purchase.order_line.mapped("product_id.display_name"))
+            if not purchase.direct_parcel_ids:
+                rows.append(
+                    {
+                        "products": products,
+                        "status": "accepted" if purchase.direct_state == "accepted" else "ordered",
+                        "carrier": None,
+                        "tracking_number": None,
+                        "tracking_url": None,
+                    }
+                )
+            for parcel in purchase.direct_parcel_ids:
+                rows.append(
+                    {
+                        "products": products,
+                        "status": parcel.state,
+                        "carrier": parcel.carrier,
+                        "tracking_number": parcel.tracking_ref,
+                        "tracking_url": parcel.tracking_url or None,
+                    }
+                )
+        return rows
+
+    def _direct_no_supplier_left(self, lines):
+        """Nobody can ship: a person must act, and the shopper is told of the delay."""
+        for order in self:
+            order_lines = lines.filtered(lambda line, o=order: line.order_id == o)
+            products = ", ".join(order_lines.mapped("product_id.display_name"))
+            order.sudo().activity_schedule(
+                "mail.mail_activity_data_warning",
+                summary=_("No supplier can ship %s", products),
+                note=_("Every supplier refused, missed its deadline or has the product unavailable."),
+                user_id=order.user_id.id or self.env.ref("base.user_admin").id,
+            )
+            order.sudo().message_post(
+                body=_(
+                    "Your order %(order)s is delayed: we are finding another supplier for %(products)s.",
+                    order=order.name,
+                    products=products,
+                ),
+                partner_ids=order.partner_id.ids,
+                subtype_xmlid="mail.mt_comment",
+            )
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    direct_ship = fields.Boolean(related="product_id.direct_ship")
+    direct_supplierinfo_id = fields.Many2one("product.supplierinfo", readonly=True, copy=False)
+    direct_supplier_id = fields.Many2one(
+        "res.partner", "Supplier", related="direct_supplierinfo_id.partner_id", store=True
+    )
+    direct_choice_reason = fields.Char("Why this Supplier", readonly=True, copy=False)
+    direct_excluded_partner_ids = fields.Many2many(
+        "res.partner",
+        "sale_line_direct_excluded_rel",
+        string="Refused or Missed by",
+        readonly=True,
+        copy=False,
+    )
+
+    def _direct_candidates(self):
+        self.ensure_one()
+        company = self.order_id.company_id
+        address = self.order_id.partner_shipping_id
+        sellers = self.product_id.with_company(company).seller_ids.filtered(
+            lambda s: (
+                (not s.company_id or s.company_id == company)
+                and (not s.product_id or s.product_id == self.product_id)
+            )
+        )
+        candidates = []
+        for rank, seller in enumerate(sellers):
+            candidates.append(
+                Candidate(
+                    key=seller.id,
+                    rank=rank,
+                    price=seller.currency_id._convert(
+                        seller.price, company.currency_id, company, fields.Date.today()
+                    ),
+                    delay=seller.delay,
+                    preferred=seller.direct_preferred,
+                    serves=seller.partner_id._direct_serves(address),
+                    available=seller.direct_available,
+                    excluded=seller.partner_id.commercial_partner_id in self.direct_excluded_partner_ids,
+                )
+            )
+        return candidates
+
+    def _direct_choose_supplier(self):
+        """Choose and remember the line's supplier; return the supplierinfo or nothing."""
+        self.ensure_one()
+        policy = self.order_id.company_id.direct_ship_policy
+        best, reason = choose(self._direct_candidates(), policy)
+        seller = (
+            self.env["product.supplierinfo"].browse(best.key) if best else self.env["product.supplierinfo"]
+        )
+        labels = {
+            "cheapest": _("cheapest available supplier"),
+            "fastest": _("fastest handling time"),
+            "preferred": _("preferred supplier"),
+            "region": _("serves the shopper's region"),
+            "no_region_match": _("no supplier serves the region: cheapest"),
+            "all_excluded": _("every supplier refused or missed the order"),
+            "none_available": _("no supplier has the product available"),
+            "no_supplier": _("the product has no supplier"),
+        }
+        self.sudo().write({"direct_supplierinfo_id": seller.id, "direct_choice_reason": labels[reason]})
+        return seller
+
+    def _prepare_procurement_values(self, group_id=False):
+        values = super()._prepare_procurement_values(group_id)
+        if self.product_id.direct_ship and self.direct_supplierinfo_id:
+            values["route_ids"] = self.env.ref("stock_dropshipping.route_drop_shipping")
+            values["supplierinfo_id"] = self.direct_supplierinfo_id
+            order = self.order_id
+            if order.carrier_id.delivery_type == "in_store" and order.warehouse_id.partner_id:
+                # Ship to the store the shopper picks the order up from.
+                values["partner_id"] = order.warehouse_id.partner_id.id
+        return values
+
+    def _action_launch_stock_rule(self, previous_product_uom_qty=False):
+        direct = self.filtered(lambda line: line.product_id.direct_ship and line.state == "sale")
+        stuck = self.browse()
+        for line in direct:
+            if not line._direct_choose_supplier():
+                stuck |= line
+        res = super(SaleOrderLine, self - stuck)._action_launch_stock_rule(previous_product_uom_qty)
+        stuck.order_id._direct_no_supplier_left(stuck)
+        return res

@@ -1,0 +1,101 @@
+import re
+
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import DirectShipCommon
+
+
+@tagged("post_install", "-at_install")
+class TestSupplierPortal(HttpCase, DirectShipCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user_a = new_test_user(
+            cls.env,
+            login="supplier_alpha",
+            password="supplier_alpha",
+            groups="base.group_portal",
+            partner_id=cls.supplier_a.id,
+        )
+        cls.user_b = new_test_user(
+            cls.env,
+            login="supplier_beta",
+            password="supplier_beta",
+            groups="base.group_portal",
+            partner_id=cls.supplier_b.id,
+        )
+        cls.user_shopper = new_test_user(
+            cls.env,
+            login="zhou_xun",
+            password="zhou_xun",
+            groups="base.group_portal",
+            partner_id=cls.shopper.id,
+        )
+        cls.order = cls._sale((cls.kettle, 1))
+        cls.purchase = cls.order.direct_purchase_ids
+
+    def _csrf(self, url):
+        return re.search(r'name="csrf_token" value="([^"]+)"', self.url_open(url).text).group(1)
+
+    def test_supplier_sees_only_its_own_orders(self):
+        self.assertEqual(self.purchase.partner_id, self.supplier_b)
+        self.authenticate("supplier_beta", "supplier_beta")
+        self.assertIn(self.purchase.name, self.url_open("/my/direct-shipments").text)
+        page = self.url_open(f"/my/direct-shipments/{self.purchase.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertNotIn("70.00", page.text, "no purchase price on the supplier's page")
+        self.authenticate("supplier_alpha", "supplier_alpha")
+        self.assertNotIn(self.purchase.name, self.url_open("/my/direct-shipments").text)
+        self.assertEqual(self.url_open(f"/my/direct-shipments/{self.purchase.id}").status_code, 404)
+        csrf = self._csrf("/my/direct-availability")
+        for action in ("accept", "refuse", "parcel", "ship"):
+            response = self.url_open(
+                f"/my/direct-shipments/{self.purchase.id}/{action}",
+                data={"csrf_token": csrf, "carrier": "SF", "tracking_ref": "SF111111"},
+            )
+            self.assertEqual(response.status_code, 404, action)
+        self.assertEqual((self.purchase.direct_state, self.purchase.state), ("waiting", "purchase"))
+        self.assertFalse(self.purchase.direct_parcel_ids)
+        # Sale orders, other partners and prices stay out of reach.
+        response = self.url_open(f"/my/orders/{self.order.id}", allow_redirects=False)
+        self.assertNotEqual(response.status_code, 200)
+        self.assertEqual(
+            self.url_open(f"/my/purchase/{self.purchase.id}", allow_redirects=False).status_code != 200, True
+        )
+
+    def test_bad_tracking_in_the_portal(self):
+        self.purchase.action_direct_accept()
+        self.authenticate("supplier_beta", "supplier_beta")
+        csrf = self._csrf(f"/my/direct-shipments/{self.purchase.id}")
+        url = f"/my/direct-shipments/{self.purchase.id}/parcel"
+        for carrier, ref in (("", "SF1234"), ("SF", "<script>x</script>"), ("SF", "9" * 300)):
+            response = self.url_open(url, data={"csrf_token": csrf, "carrier": carrier, "tracking_ref": ref})
+            self.assertEqual(response.status_code, 400)
+            self.assertIn("direct_error", response.text)
+        response = self.url_open(f"/my/direct-shipments/{self.purchase.id}/ship", data={"csrf_token": csrf})
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(self.purchase.direct_parcel_ids)
+        self.assertEqual(self.purchase.direct_state, "accepted")
+
+    def test_supplier_availability(self):
+        self.authenticate("supplier_beta", "supplier_beta")
+        page = self.url_open("/my/direct-availability")
+        self.assertIn("Kettle", page.text)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        lamp_seller = self.lamp.seller_ids
+        self.url_open(
+            "/my/direct-availability", data={"csrf_token": csrf, f"available_{lamp_seller.id}": "on"}
+        )
+        kettle_seller = self.kettle.seller_ids.filtered(lambda s: s.partner_id == self.supplier_b)
+        self.assertEqual((kettle_seller.direct_available, lamp_seller.direct_available), (False, True))
+        other = self.kettle.seller_ids.filtered(lambda s: s.partner_id == self.supplier_a)
+        self.assertTrue(other.direct_available, "a supplier changes only its own products")
+
+    def test_supplier_ships_and_the_shopper_tracks(self):
+        self.start_tour(
+            f"/my/direct-shipments/{self.purchase.id}", "direct_ship_supplier_tour", login="supplier_beta"
+        )
+        self.assertEqual(self.purchase.direct_state, "shipped")
+        self.assertEqual(self.purchase.direct_parcel_ids.tracking_ref, "SF1234567890")
+        self.assertEqual(self.purchase.picking_ids.state, "done")
+        self.start_tour(f"/my/orders/{self.order.id}", "direct_ship_shopper_tour", login="zhou_xun")
