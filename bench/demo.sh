@@ -20,7 +20,8 @@ cat <<MSG
   Queue subsidy demo: http://localhost:$PORT/odoo?db=$DB
     manager          admin / admin        (back office: Queue Subsidy app)
     second manager   manager / manager    (approves voids)
-    shopper          shopper / shopper    (portal: /my)
+    shopper          shopper / shopper    (portal: /my/subsidy)
+    supplier         supplier / supplier  (portal: /my/direct-shipments)
 
 MSG
 exec "$PYTHON" -m odoo ${ODOO_RC:+-c "$ODOO_RC"} --addons-path="$ADDONS_PATH" -d "$DB" \

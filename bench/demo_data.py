@@ -156,6 +156,105 @@ if paid_1:
 del waiting
 env.cr.commit()
 print("demo withdrawals: " + ", ".join(f"{w.name} {w.state}" for w in made))
+# Direct shipment: products with two suppliers each, orders in every state.
+if "direct.ship.parcel" in env:
+    from datetime import timedelta as _td
+
+    suppliers = env["res.partner"].search([("ref", "=like", "demo-supplier-%")])
+    if not suppliers:
+        suppliers = env["res.partner"].create(
+            [
+                {
+                    "name": "Hangzhou Home Goods Co.",
+                    "ref": "demo-supplier-1",
+                    "email": "hz@example.com",
+                    "city": "Hangzhou",
+                },
+                {
+                    "name": "Shenzhen Kitchen Works",
+                    "ref": "demo-supplier-2",
+                    "email": "sz@example.com",
+                    "city": "Shenzhen",
+                },
+                {
+                    "name": "Ningbo Appliance Factory",
+                    "ref": "demo-supplier-3",
+                    "email": "nb@example.com",
+                    "city": "Ningbo",
+                },
+            ]
+        )
+    if not env["res.users"].search([("login", "=", "supplier")]):
+        env["res.users"].create(
+            {
+                "name": "Hangzhou Home Goods (portal)",
+                "login": "supplier",
+                "password": "supplier",
+                "partner_id": suppliers[0].id,
+                "groups_id": [Command.set([env.ref("base.group_portal").id])],
+            }
+        )
+    direct_products = env["product.product"].create(
+        [
+            {
+                "name": name,
+                "list_price": price,
+                "is_storable": True,
+                "direct_ship": True,
+                "invoice_policy": "order",
+                "seller_ids": [
+                    Command.create({"partner_id": suppliers[i % 3].id, "price": price * 0.6, "delay": 2}),
+                    Command.create(
+                        {"partner_id": suppliers[(i + 1) % 3].id, "price": price * 0.65, "delay": 1}
+                    ),
+                ],
+            }
+            for i, (name, price) in enumerate(
+                [
+                    ("Electric kettle (direct)", 159.0),
+                    ("Rice cooker (direct)", 399.0),
+                    ("Air fryer (direct)", 459.0),
+                    ("Tea set (direct)", 129.0),
+                ]
+            )
+        ]
+    )
+    direct_orders = []
+    for i in range(8):
+        order = env["sale.order"].create(
+            {
+                "partner_id": rng.choice(shoppers).id,
+                "order_line": [
+                    Command.create({"product_id": direct_products[i % 4].id, "product_uom_qty": 1})
+                ],
+            }
+        )
+        order.action_confirm()
+        direct_orders.append(order)
+    live = [o.direct_purchase_ids.filtered(lambda p: p.state != "cancel") for o in direct_orders]
+    # 0 waiting, 1 accepted, 2 shipped, 3 delivered, 4 refused then waiting at the next supplier,
+    # 5 late then rerouted, 6 shipped with two parcels, 7 waiting.
+    for index in (1, 2, 3, 6):
+        live[index].action_direct_accept()
+    live[2].action_direct_add_parcel("SF", f"SF10{rng.randint(10**9, 10**10 - 1)}")
+    live[2].action_direct_ship()
+    parcel = live[3].action_direct_add_parcel("JD", f"JD00{rng.randint(10**9, 10**10 - 1)}")
+    live[3].action_direct_ship()
+    parcel.action_mark_delivered()
+    live[6].action_direct_add_parcel("ZTO", f"73{rng.randint(10**9, 10**10 - 1)}")
+    live[6].action_direct_add_parcel("ZTO", f"73{rng.randint(10**9, 10**10 - 1)}")
+    live[6].action_direct_ship()
+    live[4].action_direct_refuse("Out of stock this week")
+    live[5].direct_accept_deadline = datetime.now() - _td(hours=2)
+    env["purchase.order"]._cron_direct_deadlines()
+    env.cr.commit()
+    print(
+        "demo direct shipments: "
+        + ", ".join(
+            f"{o.name}: {'/'.join(o.direct_purchase_ids.mapped('direct_state'))}" for o in direct_orders
+        )
+    )
+
 print(
     f"demo data: {len(shoppers)} shoppers, {len(orders)} paid orders, "
     f"{len(program.settlement_ids)} settlements, pool {program.pool_balance:.2f} {currency.name}, "
