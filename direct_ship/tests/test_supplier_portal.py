@@ -99,3 +99,19 @@ class TestSupplierPortal(HttpCase, DirectShipCommon):
         self.assertEqual(self.purchase.direct_parcel_ids.tracking_ref, "SF1234567890")
         self.assertEqual(self.purchase.picking_ids.state, "done")
         self.start_tour(f"/my/orders/{self.order.id}", "direct_ship_shopper_tour", login="zhou_xun")
+
+    def test_api_parcels_for_the_shopper(self):
+        self.purchase.action_direct_accept()
+        self.purchase.action_direct_add_parcel("SF", "SF5555666677")
+        self.purchase.action_direct_ship()
+        key = self.env["res.users.apikeys"].with_user(self.user_shopper).sudo()._generate("rpc", "app", None)
+        response = self.url_open("/api/subsidy/v1/parcels", headers={"Authorization": f"Bearer {key}"})
+        self.assertEqual(response.status_code, 200)
+        orders = {row["order"]: row["parcels"] for row in response.json()["orders"]}
+        parcel = orders[self.order.name][0]
+        self.assertEqual((parcel["status"], parcel["tracking_number"]), ("shipped", "SF5555666677"))
+        self.assertIn("sf-express.com", parcel["tracking_url"])
+        self.assertNotIn("Supplier", response.text)
+        key_b = self.env["res.users.apikeys"].with_user(self.user_b).sudo()._generate("rpc", "app", None)
+        response = self.url_open("/api/subsidy/v1/parcels", headers={"Authorization": f"Bearer {key_b}"})
+        self.assertEqual(response.json()["orders"], [], "a supplier sees no shopper's orders")

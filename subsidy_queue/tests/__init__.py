@@ -11,3 +11,4 @@ from . import test_withdrawal
 from . import test_withdrawal_concurrency
 from . import test_withdrawal_properties
 from . import test_portal_api
+from . import test_online_payment
