@@ -84,8 +84,10 @@ def paid_order(partner, day):
     order = env["sale.order"].create(vals)
     order.action_confirm()
     for picking in order.picking_ids if "picking_ids" in order else []:
-        picking.move_ids.quantity = picking.move_ids.product_uom_qty
-        picking.button_validate()
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        picking.with_context(skip_backorder=True, skip_sms=True).button_validate()
     invoice = order._create_invoices()
     invoice.invoice_date = day.date()
     invoice.action_post()

@@ -1,21 +1,14 @@
 """The same order rerouted twice at once (cron + a refusal): one reroute, one new purchase."""
 
-from odoo import SUPERUSER_ID, Command, api, fields
+from odoo import Command, fields
 from odoo.exceptions import UserError
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tests import tagged
+
+from odoo.addons.subsidy_queue.tests.committed import CommittedCase
 
 
 @tagged("post_install", "-at_install")
-class TestRerouteConcurrency(BaseCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.registry = Registry(get_db_name())
-
-    def _env(self, cr):
-        return api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True, "mail_notrack": True})
-
+class TestRerouteConcurrency(CommittedCase):
     def setUp(self):
         super().setUp()
         with self.registry.cursor() as cr:

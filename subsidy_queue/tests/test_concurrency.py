@@ -8,23 +8,19 @@ import threading
 
 from psycopg2 import errors
 
-from odoo import SUPERUSER_ID, Command, api
+from odoo import Command
 from odoo.exceptions import UserError
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tests import tagged
+
+from .committed import CommittedCase
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrency(BaseCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.registry = Registry(get_db_name())
-
+class TestConcurrency(CommittedCase):
     def setUp(self):
         super().setUp()
         with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            env = self._env(cr)
             company = env.ref("base.main_company")
             program = env["subsidy.program"].create(
                 {
@@ -56,9 +52,6 @@ class TestConcurrency(BaseCase):
             cr.execute("DELETE FROM subsidy_program WHERE id = %(program)s", params)
             cr.execute("DELETE FROM res_partner WHERE id IN %(partners)s", params)
             cr.execute("DELETE FROM product_product WHERE id = %s", [self.product_id])
-
-    def _env(self, cr):
-        return api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
 
     def _queue(self, amounts):
         with self.registry.cursor() as cr:

@@ -4,22 +4,14 @@ import threading
 
 from psycopg2 import errors
 
-from odoo import SUPERUSER_ID, api
 from odoo.exceptions import UserError, ValidationError
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tests import tagged
+
+from .committed import CommittedCase
 
 
 @tagged("post_install", "-at_install")
-class TestWithdrawalConcurrency(BaseCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.registry = Registry(get_db_name())
-
-    def _env(self, cr):
-        return api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True, "mail_notrack": True})
-
+class TestWithdrawalConcurrency(CommittedCase):
     def setUp(self):
         super().setUp()
         with self.registry.cursor() as cr:
