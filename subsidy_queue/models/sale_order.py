@@ -4,7 +4,6 @@ from datetime import timedelta
 from psycopg2 import errors
 
 from odoo import _, api, fields, models
-from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -214,8 +213,3 @@ class SaleOrder(models.Model):
         todo._subsidy_enqueue()
         if len(todo) >= limit:
             self.env.ref("subsidy_queue.ir_cron_enqueue_due")._trigger()
-
-    def _subsidy_lock_rows(self):
-        self.env.cr.execute(
-            SQL("SELECT id FROM sale_order WHERE id IN %s FOR NO KEY UPDATE", tuple(self.ids))
-        )

@@ -7,7 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from ..engine import allocate, chain_hash, first_broken_link, from_units, to_units
+from ..engine import GENESIS, Slot, allocate, chain_hash, first_broken_link, from_units, to_units
 
 _logger = logging.getLogger(__name__)
 
@@ -377,7 +377,6 @@ class SubsidyProgram(models.Model):
                 [("company_ids", "in", company.ids)], limit=1
             ):
                 continue
-            Account = Account.with_company(company)
             vals = {}
             if not program.expense_account_id:
                 vals["expense_account_id"] = program._find_or_create_account(
@@ -478,8 +477,6 @@ class SubsidyProgram(models.Model):
         )
         row = self.env.cr.fetchone()
         if not row:
-            from ..engine import GENESIS
-
             return GENESIS, 0
         return row[0], self._units(row[1])
 
@@ -710,8 +707,6 @@ class SubsidyProgram(models.Model):
         Returns ``(slots, accounts, seqs)`` with ``accounts`` and ``seqs``
         mapping entry ids to their subsidy account ids and their turns.
         """
-        from ..engine import Slot
-
         self.env["subsidy.entry"].flush_model()
         chunk = max(1000, self.rotation_size if self.queue_mode == "rotation" else 0)
         slots, accounts, seqs = [], {}, {}
