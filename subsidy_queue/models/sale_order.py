@@ -136,11 +136,13 @@ class SaleOrder(models.Model):
             reason = order._subsidy_ineligible_reason(program)
             if reason:
                 order.subsidy_state = "ineligible"
-                order.message_post(body=_("No queue subsidy: %s", reason))
+                order._message_log(body=_("No queue subsidy: %s", reason))
                 continue
             units = order._subsidy_eligible_units(program)
             try:
-                with self.env.cr.savepoint():
+                # No flush of the whole transaction here: _enqueue flushes its own rows,
+                # so a concurrent duplicate meets the unique constraint inside.
+                with self.env.cr.savepoint(flush=False):
                     entry = Entry._enqueue(
                         program,
                         order.partner_id.commercial_partner_id,
@@ -153,7 +155,7 @@ class SaleOrder(models.Model):
                 _logger.info("Order %s was queued by another transaction", order.name)
                 continue
             order.subsidy_state = "queued"
-            order.message_post(
+            order._message_log(
                 body=_(
                     "Queued as %(entry)s, turn %(position)s: %(target)s of subsidy to come.",
                     entry=entry.name,

@@ -292,6 +292,7 @@ class SubsidyEntry(models.Model):
         }
         vals.update(extra_vals or {})
         entry = self.sudo().with_context(mail_create_nolog=True, tracking_disable=True).create(vals)
+        entry.flush_recordset()
         if target_units > 0:
             self._move_blocks(program, {block_of(seq): (1, target_units)})
         program._append_pool_lines(
