@@ -157,9 +157,8 @@ class SaleOrder(models.Model):
             order.subsidy_state = "queued"
             order._message_log(
                 body=_(
-                    "Queued as %(entry)s, turn %(position)s: %(target)s of subsidy to come.",
+                    "Queued as %(entry)s: %(target)s of subsidy to come.",
                     entry=entry.name,
-                    position=entry.position,
                     target=entry.target,
                 )
             )
