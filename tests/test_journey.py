@@ -47,12 +47,7 @@ class TestShopperJourney(WithdrawalCommon):
         withdrawal = self._withdrawal(account, 80.0)
         withdrawal.action_submit()
         withdrawal.with_user(self.manager).action_approve()
-        batch = (
-            self.env["subsidy.payout.batch"]
-            .with_user(self.manager)
-            .create({"journal_id": self.bank_journal.id})
-        )
-        batch.add_withdrawals(withdrawal)
+        batch = self._batch(withdrawal)
         batch.action_post_payments()
         batch.action_mark_paid()
         self.assertEqual((account.balance, account.total_withdrawn), (18.6, 81.4))
@@ -88,12 +83,7 @@ class TestShopperJourney(WithdrawalCommon):
         withdrawal = self._withdrawal(account, 100.0)
         withdrawal.action_submit()
         withdrawal.with_user(self.manager).action_approve()
-        batch = (
-            self.env["subsidy.payout.batch"]
-            .with_user(self.manager)
-            .create({"journal_id": self.bank_journal.id})
-        )
-        batch.add_withdrawals(withdrawal)
+        batch = self._batch(withdrawal)
         with patch.object(
             type(self.env["account.payment"]), "action_post", side_effect=UserError("bank down")
         ):

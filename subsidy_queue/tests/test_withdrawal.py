@@ -88,12 +88,7 @@ class TestWithdrawal(WithdrawalCommon):
         self.assertEqual(withdrawal.state, "approved")
         self.assertEqual(withdrawal.approval_move_id.state, "posted")
         self.assertIn(self.alice, withdrawal.message_partner_ids | withdrawal.message_ids.partner_ids)
-        batch = (
-            self.env["subsidy.payout.batch"]
-            .with_user(self.manager)
-            .create({"journal_id": self.bank_journal.id})
-        )
-        batch.add_withdrawals(withdrawal)
+        batch = self._batch(withdrawal)
         batch.action_post_payments()
         payment = withdrawal.payment_id
         self.assertEqual(
@@ -169,11 +164,7 @@ class TestWithdrawal(WithdrawalCommon):
         (rejected | approved).action_submit()
         rejected.with_user(self.manager).action_reject("No")
         approved.with_user(self.manager).action_approve()
-        batch = (
-            self.env["subsidy.payout.batch"]
-            .with_user(self.manager)
-            .create({"journal_id": self.bank_journal.id})
-        )
+        batch = self._batch()
         with self.assertRaisesRegex(UserError, "Only approved"):
             batch.add_withdrawals(rejected)
         batch.add_withdrawals(approved)
@@ -189,12 +180,7 @@ class TestWithdrawal(WithdrawalCommon):
         withdrawal = self._withdrawal(account, 300.0)
         withdrawal.action_submit()
         withdrawal.with_user(self.manager).action_approve()
-        batch = (
-            self.env["subsidy.payout.batch"]
-            .with_user(self.manager)
-            .create({"journal_id": self.bank_journal.id})
-        )
-        batch.add_withdrawals(withdrawal)
+        batch = self._batch(withdrawal)
         batch.action_post_payments()
         batch.action_mark_paid()
         self.assertEqual(account.balance, 500.0 - 302.5)

@@ -51,12 +51,7 @@ class TestWithdrawalProperties(WithdrawalCommon):
                         elif kind == "pay":
                             approved = requests.filtered(lambda r: r.state == "approved" and not r.batch_id)
                             if approved:
-                                batch = (
-                                    self.env["subsidy.payout.batch"]
-                                    .with_user(self.manager)
-                                    .create({"journal_id": self.bank_journal.id})
-                                )
-                                batch.add_withdrawals(approved)
+                                batch = self._batch(approved)
                                 batch.action_post_payments()
                                 batch.action_mark_paid()
             except (UserError, ValidationError):

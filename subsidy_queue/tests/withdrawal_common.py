@@ -58,6 +58,17 @@ class WithdrawalCommon(SubsidyCommon):
         values.update(vals)
         return self.env["subsidy.withdrawal"].create(values)
 
+    def _batch(self, withdrawals=None):
+        """A manager's draft payout batch on the bank journal, holding ``withdrawals``."""
+        batch = (
+            self.env["subsidy.payout.batch"]
+            .with_user(self.manager)
+            .create({"journal_id": self.bank_journal.id})
+        )
+        if withdrawals:
+            batch.add_withdrawals(withdrawals)
+        return batch
+
     def _gl_payable(self):
         """Balance of the shoppers' payable in the general ledger (credit positive)."""
         self.program._post_pending_pool_lines()
