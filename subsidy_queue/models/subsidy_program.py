@@ -66,6 +66,12 @@ class SubsidyProgram(models.Model):
         help="The gross margin share the pool contribution may take at most: "
         "the contribution must come out of the margin, not out of thin air.",
     )
+    completion_ratio = fields.Float(
+        "Flat-sales Completion (%)",
+        compute="_compute_completion_ratio",
+        digits=(5, 1),
+        help="With sales flat, the share of entries that ever complete: pool share ÷ target subsidy.",
+    )
     cap_amount = fields.Monetary(
         "Cap per Entry",
         tracking=True,
@@ -203,6 +209,12 @@ class SubsidyProgram(models.Model):
                         margin=program.max_margin_rate,
                     )
                 )
+
+    @api.depends("contribution_rate", "subsidy_rate")
+    def _compute_completion_ratio(self):
+        for program in self:
+            ratio = 100.0 * program.contribution_rate / program.subsidy_rate if program.subsidy_rate else 0.0
+            program.completion_ratio = min(100.0, ratio)
 
     @api.constrains(
         "withdraw_min_amount",

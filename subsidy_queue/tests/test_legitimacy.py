@@ -18,6 +18,11 @@ class TestLegitimacy(SubsidyCommon):
             program.contribution_rate = 26.0
         self.assertEqual(self.program.contribution_rate, 20.0)
 
+    def test_operator_sees_the_flat_sales_completion_ratio(self):
+        self.assertEqual(self.program.completion_ratio, 40.0)  # 20 % in, 50 % back
+        self.program.write({"subsidy_rate": 20.0})
+        self.assertEqual(self.program.completion_ratio, 100.0)
+
     def test_absurd_rates_are_refused(self):
         for vals in (
             {"contribution_rate": -5.0},
