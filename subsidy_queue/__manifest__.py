@@ -22,6 +22,7 @@
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
+        "views/public_templates.xml",
         "wizard/subsidy_entry_void_views.xml",
         "wizard/subsidy_withdrawal_reject_views.xml",
         "views/subsidy_withdrawal_views.xml",

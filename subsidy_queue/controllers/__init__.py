@@ -1,2 +1,3 @@
 from . import portal
 from . import api
+from . import public

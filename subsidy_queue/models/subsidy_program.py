@@ -366,6 +366,47 @@ class SubsidyProgram(models.Model):
         in7, in30 = self.env.cr.fetchone()
         return self._pool_tail()[1], self._units(in7), self._units(in30)
 
+    def _public_figures(self, head=10):
+        """Figures for the public transparency page; shoppers only as masked names."""
+        self.ensure_one()
+        from ..controllers.public import mask_name
+
+        self.env.cr.execute(
+            SQL(
+                """SELECT COALESCE(SUM(amount) FILTER (
+                              WHERE kind = 'allocation'
+                                AND date >= date_trunc('day', now() at time zone 'UTC')
+                          ), 0),
+                          COALESCE(SUM(amount) FILTER (WHERE kind IN ('contribution', 'reversal')), 0),
+                          COALESCE(SUM(amount) FILTER (WHERE kind IN ('allocation', 'clawback')), 0)
+                     FROM subsidy_pool_line WHERE program_id = %s""",
+                self.id,
+            )
+        )
+        today, total_in, total_out = self.env.cr.fetchone()
+        entries = self.env["subsidy.entry"].search(
+            [("program_id", "=", self.id), ("state", "=", "queued")], order="seq", limit=head
+        )
+        return {
+            "program": self,
+            "balance": self._amount(self._pool_tail()[1]),
+            "paid_today": -today,
+            "contributed": total_in,
+            "paid_total": -total_out,
+            "queued_count": self.queued_count,
+            "queued_amount": self.queued_amount,
+            "head": [
+                {
+                    "name": e.name,
+                    "shopper": mask_name(e.partner_id.name),
+                    "received": e.received,
+                    "target": e.target,
+                    "progress": int(e.progress),
+                }
+                for e in entries
+            ],
+        }
+
     def _step(self):
         """The currency's rounding as an exact decimal string, for SQL arithmetic."""
         return str(Decimal(repr(self.currency_id.rounding)))

@@ -129,6 +129,20 @@ class TestShopperPortalAndApi(HttpCase):
             self.env["subsidy.withdrawal"].search([("partner_id", "=", self.shopper.partner_id.id)])
         )
 
+    def test_public_pool_page(self):
+        self.env["website"].get_current_website().company_id = self.program.company_id
+        page = self.url_open("/subsidy/pool")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Portal Queue", page.text)
+        self.assertIn(self.queued.name, page.text)
+        self.assertIn("O***", page.text)
+        self.assertNotIn("Lin Mei", page.text, "shoppers' names stay private")
+        figures = self.program._public_figures()
+        self.assertEqual(
+            (figures["paid_total"], figures["contributed"], figures["queued_count"]), (100.0, 350.0, 2)
+        )
+        self.assertEqual(figures["balance"], figures["contributed"] - figures["paid_total"])
+
     def test_portal_page_and_form_errors(self):
         self.authenticate("queue_shopper", "queue_shopper")
         page = self.url_open("/my/subsidy")

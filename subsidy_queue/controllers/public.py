@@ -1,0 +1,19 @@
+from odoo import http
+from odoo.http import request
+
+
+def mask_name(name):
+    """'Wang Fang' -> 'W*** F***': the head of the queue is public, the shoppers are not."""
+    return " ".join(f"{word[0]}***" for word in (name or "?").split()[:3]) or "***"
+
+
+class SubsidyPublic(http.Controller):
+    @http.route("/subsidy/pool", type="http", auth="public", website=True, sitemap=True)
+    def public_pool(self, **kw):
+        """The pool's public figures: every cent in and out, the queue's length and head."""
+        programs = (
+            request.env["subsidy.program"].sudo().search([("company_id", "=", request.website.company_id.id)])
+        )
+        return request.render(
+            "subsidy_queue.public_pool", {"programs": [p._public_figures() for p in programs]}
+        )
