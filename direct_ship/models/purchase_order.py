@@ -51,13 +51,13 @@ class PurchaseOrder(models.Model):
 
     @api.depends("group_id.sale_id", "order_line.sale_line_id", "dest_address_id")
     def _compute_direct_sale_order_id(self):
+        store_addresses = self.env["stock.warehouse"].sudo().search([]).partner_id
         for purchase in self:
             sale = purchase.group_id.sale_id or purchase.order_line.sale_line_id.order_id[:1]
             direct = bool(sale) and any(purchase.order_line.mapped("product_id.direct_ship"))
             purchase.direct_sale_order_id = sale if direct else False
             purchase.direct_ship = direct
-            warehouse_partners = self.env["stock.warehouse"].sudo().search([]).partner_id
-            purchase.direct_to_store = direct and purchase.dest_address_id in warehouse_partners
+            purchase.direct_to_store = direct and purchase.dest_address_id in store_addresses
 
     # ------------------------------------------------------------------
     # Dispatch

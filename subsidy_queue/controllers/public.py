@@ -2,11 +2,6 @@ from odoo import http
 from odoo.http import request
 
 
-def mask_name(name):
-    """'Wang Fang' -> 'W*** F***': the head of the queue is public, the shoppers are not."""
-    return " ".join(f"{word[0]}***" for word in (name or "?").split()[:3]) or "***"
-
-
 class SubsidyPublic(http.Controller):
     @http.route("/subsidy/pool", type="http", auth="public", website=True, sitemap=True)
     def public_pool(self, **kw):

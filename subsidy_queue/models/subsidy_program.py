@@ -12,6 +12,11 @@ from ..engine import GENESIS, Slot, allocate, chain_hash, first_broken_link, fro
 _logger = logging.getLogger(__name__)
 
 
+def _mask_name(name):
+    """'Wang Fang' -> 'W*** F***': the head of the queue is public, the shoppers are not."""
+    return " ".join(f"{word[0]}***" for word in (name or "?").split()[:3]) or "***"
+
+
 class SubsidyProgram(models.Model):
     _name = "subsidy.program"
     _description = "Subsidy Program"
@@ -369,8 +374,6 @@ class SubsidyProgram(models.Model):
     def _public_figures(self, head=10):
         """Figures for the public transparency page; shoppers only as masked names."""
         self.ensure_one()
-        from ..controllers.public import mask_name
-
         self.env.cr.execute(
             SQL(
                 """SELECT COALESCE(SUM(amount) FILTER (
