@@ -401,7 +401,7 @@ class SubsidyProgram(models.Model):
             "head": [
                 {
                     "name": e.name,
-                    "shopper": mask_name(e.partner_id.name),
+                    "shopper": _mask_name(e.partner_id.name),
                     "received": e.received,
                     "target": e.target,
                     "progress": int(e.progress),
