@@ -151,7 +151,7 @@ cancelled.action_cancel()
 if paid_1:
     journal = program.payout_journal_id or journal
     batch = env["subsidy.payout.batch"].create({"journal_id": journal.id})
-    batch.add_withdrawals(paid_1 | paid_2 | failed)
+    batch._add_withdrawals(paid_1 | paid_2 | failed)
     batch.action_post_payments()
     batch.action_mark_paid()
     failed._mark_failed("Returned by the bank: account closed")

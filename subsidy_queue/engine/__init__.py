@@ -8,16 +8,16 @@ per batch.
 
 from .allocation import Slot, allocate, allocate_fifo, allocate_rotation
 from .estimates import WaitEstimate, estimate_wait, project_completion
-from .ledger import GENESIS, chain_hash, first_broken_link
+from .ledger import GENESIS, chain_hash, first_broken_link, line_hash
 from .money import share, to_units, from_units
 from .positions import BLOCK_SIZE, QueueBook, block_of, standing_from_sums
-from .refunds import RefundOutcome, refund_outcome
+from .refunds import RefundFigures, refund_figures
 
 __all__ = [
     "BLOCK_SIZE",
     "GENESIS",
     "QueueBook",
-    "RefundOutcome",
+    "RefundFigures",
     "Slot",
     "WaitEstimate",
     "allocate",
@@ -27,9 +27,10 @@ __all__ = [
     "chain_hash",
     "estimate_wait",
     "first_broken_link",
+    "line_hash",
     "from_units",
     "project_completion",
-    "refund_outcome",
+    "refund_figures",
     "share",
     "standing_from_sums",
     "to_units",

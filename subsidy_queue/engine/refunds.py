@@ -1,43 +1,35 @@
-"""What a refund does to an entry.
+"""What refunds do to an entry.
 
-A refund of ``refunded`` units out of an order's eligible ``base`` shrinks
-the entry in proportion: its new base is what was kept, its target and the
-contribution follow the rates it was created with. A full refund cancels it.
-What the entry received above its new target goes back to the pool (the
-clawback).
+An entry keeps the eligible amount of its order as it was paid (its original
+base) and the rates and cap it was created with, for life. Whatever credit
+notes stand at a given moment refund ``refunded`` units of that base in all;
+the entry's figures follow from those two numbers alone: what was kept, the
+target and the contribution at the entry's own rates, and what it received
+above its new target (the clawback). A full refund cancels it. Computing from
+the original every time makes a credit note that is later edited, re-posted
+or cancelled simply a new ``refunded``: nothing depends on the order in which
+documents changed.
 """
 
 from collections import namedtuple
 
 from .money import share
 
-RefundOutcome = namedtuple(
-    "RefundOutcome",
-    ["base", "target", "contribution", "reversal", "clawback", "cancelled"],
-)
+RefundFigures = namedtuple("RefundFigures", ["base", "target", "contribution", "clawback", "cancelled"])
 
 
-def refund_outcome(base, target, contribution, received, refunded, contribution_rate, subsidy_rate, cap=None):
-    """Return the entry's figures after ``refunded`` units of its base are refunded.
+def refund_figures(original_base, refunded, received, contribution_rate, subsidy_rate, cap=None):
+    """Return the entry's figures once ``refunded`` units of ``original_base`` are refunded.
 
-    ``refunded`` larger than ``base`` counts as a full refund: an order cannot
+    ``refunded`` larger than the base counts as a full refund: an order cannot
     give back more subsidy than it earned.
     """
-    if refunded < 0:
-        raise ValueError("a refund cannot be negative")
-    new_base = max(0, base - refunded)
-    if new_base == 0:
-        return RefundOutcome(0, 0, 0, contribution, received, True)
-    new_target = share(new_base, subsidy_rate)
+    if refunded < 0 or original_base < 0:
+        raise ValueError("a refund or a base cannot be negative")
+    kept = max(0, original_base - refunded)
+    if kept == 0:
+        return RefundFigures(0, 0, 0, received, True)
+    target = share(kept, subsidy_rate)
     if cap is not None:
-        new_target = min(new_target, cap)
-    new_target = min(new_target, target)
-    new_contribution = min(share(new_base, contribution_rate), contribution)
-    return RefundOutcome(
-        new_base,
-        new_target,
-        new_contribution,
-        contribution - new_contribution,
-        max(0, received - new_target),
-        False,
-    )
+        target = min(target, cap)
+    return RefundFigures(kept, target, share(kept, contribution_rate), max(0, received - target), False)

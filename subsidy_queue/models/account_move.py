@@ -1,6 +1,4 @@
-from collections import defaultdict
-
-from odoo import _, models
+from odoo import models
 
 
 class AccountMove(models.Model):
@@ -14,28 +12,20 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         posted = super()._post(soft)
-        posted.filtered(lambda m: m.move_type == "out_refund")._subsidy_apply_refunds()
+        for refund in posted.filtered(lambda m: m.move_type == "out_refund"):
+            refund._subsidy_refunded_orders()._subsidy_sync_refunds(refund_move=refund)
         return posted
 
-    def _subsidy_apply_refunds(self):
-        """Shrink or cancel the queue entries of the orders these credit notes refund."""
-        for refund in self.sudo():
-            per_order = defaultdict(lambda: self.env["account.move.line"])
-            for line in refund.invoice_line_ids:
-                for order in line.sale_line_ids.order_id:
-                    per_order[order] |= line
-            for order, lines in per_order.items():
-                entry = order.subsidy_entry_ids[:1]
-                if not entry or entry.state == "cancelled":
-                    continue
-                program = entry.program_id
-                program._lock()
-                eligible = order._subsidy_eligible_lines(program, lines)
-                amount = sum(eligible.mapped("price_subtotal"))
-                if refund.currency_id != program.currency_id or not amount:
-                    continue
-                entry._apply_refund(
-                    program._units(amount),
-                    refund_move=refund,
-                    reason=_("Credit note %s", refund.name),
-                )
+    def button_draft(self):
+        # A credit note taken back (reset to draft, or cancelled, which resets
+        # it first): its orders' entries are what the notes still standing say.
+        taken_back = self.filtered(lambda m: m.move_type == "out_refund" and m.state == "posted")
+        orders = {move: move._subsidy_refunded_orders() for move in taken_back}
+        res = super().button_draft()
+        for move, refunded_orders in orders.items():
+            refunded_orders._subsidy_sync_refunds(give_back=move)
+        return res
+
+    def _subsidy_refunded_orders(self):
+        self.ensure_one()
+        return self.sudo().invoice_line_ids.sale_line_ids.order_id

@@ -76,10 +76,21 @@ class SaleOrder(models.Model):
         """Eligible untaxed amount of the order, less what credit notes gave back."""
         self.ensure_one()
         amount = sum(self._subsidy_eligible_lines(program, self.order_line).mapped("price_subtotal"))
-        refunds = self.invoice_ids.filtered(lambda m: m.move_type == "out_refund" and m.state == "posted")
-        refund_lines = refunds.invoice_line_ids.filtered(lambda line: line.sale_line_ids.order_id == self)
-        amount -= sum(self._subsidy_eligible_lines(program, refund_lines).mapped("price_subtotal"))
-        return max(0, program._units(amount))
+        return max(0, program._units(amount) - self._subsidy_refunded_units(program))
+
+    def _subsidy_refunded_units(self, program):
+        """What the credit notes standing now give back of the order's eligible amount."""
+        self.ensure_one()
+        refunds = self.invoice_ids.filtered(
+            lambda m: (
+                m.move_type == "out_refund" and m.state == "posted" and m.currency_id == program.currency_id
+            )
+        )
+        refund_lines = refunds.invoice_line_ids.filtered(lambda line: self in line.sale_line_ids.order_id)
+        return max(
+            0,
+            program._units(sum(self._subsidy_eligible_lines(program, refund_lines).mapped("price_subtotal"))),
+        )
 
     def _subsidy_is_paid(self):
         """An order is paid when its invoices are paid and cover it, or when
@@ -149,7 +160,11 @@ class SaleOrder(models.Model):
                         units,
                         order._subsidy_channel(),
                         order.name,
-                        {"sale_order_id": order.id},
+                        {
+                            "sale_order_id": order.id,
+                            # Credit notes posted before the order queued: the base already lacks them.
+                            "refunded_base": program._amount(order._subsidy_refunded_units(program)),
+                        },
                     )
             except errors.UniqueViolation:
                 _logger.info("Order %s was queued by another transaction", order.name)
@@ -185,16 +200,36 @@ class SaleOrder(models.Model):
 
     def _action_cancel(self):
         res = super()._action_cancel()
+        self._subsidy_sync_refunds()
         for order in self.sudo():
-            entries = order.subsidy_entry_ids.filtered(lambda e: e.state != "cancelled")
-            for entry in entries:
-                entry.program_id._lock()
-                entry._apply_refund(
-                    entry.program_id._units(entry.base_amount), reason=_("Order %s cancelled", order.name)
-                )
             if order.subsidy_state == "waiting":
                 order.subsidy_state = "ineligible"
         return res
+
+    def _subsidy_sync_refunds(self, refund_move=None, give_back=None):
+        """Bring the orders' entries to what their standing credit notes say.
+
+        A cancelled order (or one taken back out of the sale state) is refunded
+        in full. ``refund_move`` is the credit note that caused the change (it
+        names the ledger lines); ``give_back`` one that no longer stands.
+        """
+        for order in self.sudo():
+            entry = order.subsidy_entry_ids[:1]
+            if not entry:
+                continue
+            program = entry.program_id
+            program._lock()
+            entry.invalidate_recordset()
+            order.invalidate_recordset()
+            if order.state != "sale":
+                refunded = program._units(entry.base_amount + entry.refunded_base)
+                reason = _("Order %s cancelled", order.name)
+            else:
+                refunded = order._subsidy_refunded_units(program)
+                reason = (
+                    _("Credit note %s", refund_move.name) if refund_move else _("Refunds of %s", order.name)
+                )
+            entry._sync_refund(refunded, refund_move=refund_move, reason=reason, give_back=give_back)
 
     @api.model
     def _cron_enqueue_due(self, limit=500):

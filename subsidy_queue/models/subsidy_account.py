@@ -8,10 +8,20 @@ from odoo.tools import SQL
 class SubsidyAccount(models.Model):
     _name = "subsidy.account"
     _description = "Subsidy Account"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "subsidy.protected.mixin"]
     _order = "id desc"
     _check_company_auto = True
     _rec_names_search = ["partner_id", "program_id"]
+    # A balance changes only through its ledger, never by hand.
+    _protected_fields = (
+        "partner_id",
+        "program_id",
+        "balance",
+        "held",
+        "total_received",
+        "total_withdrawn",
+        "total_clawed_back",
+    )
 
     partner_id = fields.Many2one("res.partner", "Shopper", required=True, readonly=True, index=True)
     program_id = fields.Many2one("subsidy.program", required=True, readonly=True, index=True)
@@ -57,12 +67,6 @@ class SubsidyAccount(models.Model):
             account.entry_count = total.get(account, 0)
             account.queued_count = queued.get(account, 0)
 
-    def write(self, vals):
-        protected = {"balance", "held", "total_received", "total_withdrawn", "total_clawed_back"}
-        if (protected | {"partner_id", "program_id"}) & vals.keys():
-            raise UserError(_("A subsidy balance changes only through its ledger, never by hand."))
-        return super().write(vals)
-
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
         raise UserError(_("Subsidy accounts cannot be deleted."))
@@ -72,8 +76,10 @@ class SubsidyAccount(models.Model):
         """Return the shopper's account in ``program``, creating it once.
 
         Two transactions creating the same account at the same moment meet on
-        the unique constraint; the loser reads the winner's account.
+        the unique constraint; the loser reads the winner's account. Accounts
+        belong to the commercial partner: a company's contacts share it.
         """
+        partner = partner.commercial_partner_id
         account = self.sudo().search([("program_id", "=", program.id), ("partner_id", "=", partner.id)])
         if account:
             return account
@@ -225,8 +231,21 @@ class SubsidyAccount(models.Model):
             },
         }
 
+    def _shopper_accounts(self):
+        """Every account of this account's shopper in its company (locked together
+        by withdrawals: the daily limits are the shopper's, not one account's)."""
+        self.ensure_one()
+        return self.sudo().search(
+            [
+                ("partner_id.commercial_partner_id", "=", self.partner_id.commercial_partner_id.id),
+                ("company_id", "=", self.company_id.id),
+            ],
+            order="id",
+        )
+
     def action_open_entries(self):
         self.ensure_one()
+        self._require_user()
         return {
             "type": "ir.actions.act_window",
             "name": _("Entries"),

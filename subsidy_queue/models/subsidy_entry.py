@@ -5,25 +5,36 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..engine import BLOCK_SIZE, block_of, estimate_wait, refund_outcome, share, standing_from_sums
+from ..engine import BLOCK_SIZE, block_of, estimate_wait, refund_figures, share, standing_from_sums
 
 # Fields only the queue itself may change: no hand-edited amounts, no
-# reordering, no state changes outside the workflow.
-PROTECTED_FIELDS = {
+# reordering, no state changes outside the workflow, no forged approvals.
+PROTECTED_FIELDS = (
+    "name",
     "program_id",
     "account_id",
     "partner_id",
     "seq",
+    "channel",
+    "origin",
     "base_amount",
-    "target",
-    "received",
-    "contribution",
+    "refunded_base",
     "contribution_rate",
     "subsidy_rate",
+    "cap_amount",
+    "contribution",
+    "target",
+    "received",
     "state",
     "sale_order_id",
-    "refunded_base",
-}
+    "date_queued",
+    "date_done",
+    "date_cancelled",
+    "cancel_reason",
+    "void_reason",
+    "void_requested_by_id",
+    "void_approved_by_id",
+)
 
 STANDING_FIELDS = [
     "position",
@@ -38,10 +49,11 @@ STANDING_FIELDS = [
 class SubsidyEntry(models.Model):
     _name = "subsidy.entry"
     _description = "Subsidy Queue Entry"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "subsidy.protected.mixin"]
     _order = "program_id, seq"
     _check_company_auto = True
     _rec_name = "name"
+    _protected_fields = PROTECTED_FIELDS
 
     name = fields.Char("Queue Number", required=True, readonly=True, index=True)
     # (program_id, seq) is indexed by its unique constraint.
@@ -62,6 +74,9 @@ class SubsidyEntry(models.Model):
     refunded_base = fields.Monetary("Refunded Amount", readonly=True)
     contribution_rate = fields.Float("Contribution (%)", digits=(5, 2), readonly=True)
     subsidy_rate = fields.Float("Subsidy (%)", digits=(5, 2), readonly=True)
+    cap_amount = fields.Monetary(
+        "Cap per Entry", readonly=True, help="The program's cap when this entry was created; 0 for none."
+    )
     contribution = fields.Monetary("Pool Contribution", readonly=True)
     target = fields.Monetary("Target Subsidy", readonly=True)
     received = fields.Monetary(readonly=True)
@@ -230,22 +245,6 @@ class SubsidyEntry(models.Model):
     # Protection
     # ------------------------------------------------------------------
 
-    def write(self, vals):
-        touched = PROTECTED_FIELDS & vals.keys()
-        if touched:
-            raise UserError(
-                _(
-                    "Queue entries cannot be edited by hand (%s): an entry can only be "
-                    "voided, with a reason approved by a second manager.",
-                    ", ".join(sorted(touched)),
-                )
-            )
-        return super().write(vals)
-
-    def _write_system(self, vals):
-        """Write protected fields: for the queue's own workflow only."""
-        return super().write(vals)
-
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
         raise UserError(_("Queue entries cannot be deleted; they can only be voided."))
@@ -285,13 +284,14 @@ class SubsidyEntry(models.Model):
             "base_amount": program._amount(base_units),
             "contribution_rate": program.contribution_rate,
             "subsidy_rate": program.subsidy_rate,
+            "cap_amount": program.cap_amount,
             "contribution": program._amount(contribution_units),
             "target": program._amount(target_units),
             "received": 0.0,
             "state": "queued" if target_units > 0 else "done",
         }
         vals.update(extra_vals or {})
-        entry = self.sudo().with_context(mail_create_nolog=True, tracking_disable=True).create(vals)
+        entry = self._workflow().with_context(mail_create_nolog=True, tracking_disable=True).create(vals)
         entry.flush_recordset()
         if target_units > 0:
             self._move_blocks(program, {block_of(seq): (1, target_units)})
@@ -416,89 +416,125 @@ class SubsidyEntry(models.Model):
             vals = {"state": state, "date_cancelled": fields.Datetime.now()}
             if reason:
                 vals["cancel_reason"] = reason
-            queued._write_system(vals)
+            queued._workflow().write(vals)
 
-    def _apply_refund(self, refunded_units, refund_move=None, reason=None):
-        """Shrink or cancel the entry of an order refunded by ``refunded_units``.
+    def _sync_refund(self, refunded_units, refund_move=None, reason=None, give_back=None):
+        """Bring the entry to what ``refunded_units`` of refunds leave of it.
 
-        Reverses the matching share of the contribution and claws back what
-        the entry received above its new target, per the program's policy.
-        The program must be locked by the caller.
+        ``refunded_units`` is what every refund standing now takes off the
+        order's eligible amount, in all (not one more credit note): the entry
+        is recomputed from its original base at its own rates and cap, so a
+        credit note edited, re-posted or cancelled later, or the same document
+        seen twice, moves it exactly to where it belongs. ``give_back`` are
+        credit notes that no longer stand: what was clawed back for them is
+        returned first. The contribution follows (a reversal line, positive
+        when a refund is undone); what the entry received above its new target
+        is clawed back per the program's policy. A voided or expired entry
+        never comes back to the queue. The program must be locked.
         """
         self.ensure_one()
         program = self.program_id
-        if self.state == "cancelled" and self.contribution == 0:
-            return
-        if refund_move:
-            already = self.env["subsidy.pool.line"].search_count(
-                [("entry_id", "=", self.id), ("refund_move_id", "=", refund_move.id)]
-            )
-            if already:
-                return
-        was_queued = self.state == "queued"
-        outcome = refund_outcome(
-            program._units(self.base_amount),
-            program._units(self.target),
-            program._units(self.contribution),
-            program._units(self.received),
-            refunded_units,
-            self.contribution_rate,
-            self.subsidy_rate,
-            program._units(program.cap_amount) if program.cap_amount else None,
-        )
+        units = program._units
         common = {
             "entry_id": self.id,
             "account_id": self.account_id.id,
-            "sale_order_id": self.sale_order_id.id,
+            "sale_order_id": self.sale_order_id.id or None,
             "refund_move_id": refund_move.id if refund_move else None,
             "name": reason or "",
         }
-        lines = []
-        if outcome.reversal:
-            lines.append(dict(common, kind="reversal", amount_units=-outcome.reversal))
-        if outcome.clawback:
-            from_balance = 0
+        lines, given_back, balance_back = self._clawbacks_given_back(give_back, common)
+        received = units(self.received) + given_back
+        original = units(self.base_amount) + units(self.refunded_base)
+        refunded_units = min(max(0, refunded_units), original)
+        figures = refund_figures(
+            original,
+            refunded_units,
+            received,
+            self.contribution_rate,
+            self.subsidy_rate,
+            units(self.cap_amount) if self.cap_amount else None,
+        )
+        if not lines and refunded_units == units(self.refunded_base):
+            return False
+        reversal = figures.contribution - units(self.contribution)
+        if reversal:
+            lines.append(dict(common, kind="reversal", amount_units=reversal))
+        from_balance = 0
+        if figures.clawback:
             if program.clawback_policy == "balance":
-                from_balance = min(outcome.clawback, self.account_id._lock_balance_units())
+                available = self.account_id._lock_balance_units() + balance_back
+                from_balance = min(figures.clawback, available)
             if from_balance:
                 lines.append(dict(common, kind="clawback", amount_units=from_balance, source="balance"))
-            if outcome.clawback - from_balance:
+            if figures.clawback - from_balance:
                 lines.append(
                     dict(
-                        common,
-                        kind="clawback",
-                        amount_units=outcome.clawback - from_balance,
-                        source="refund",
+                        common, kind="clawback", amount_units=figures.clawback - from_balance, source="refund"
                     )
                 )
-            if from_balance:
-                self.env["subsidy.account"]._add_balance(self.account_id, -from_balance, program)
-        new_received = program._units(self.received) - outcome.clawback
-        old_outstanding = program._units(self.target - self.received)
+        if balance_back - from_balance:
+            self.account_id._lock_balance_units()
+            self.env["subsidy.account"]._add_balance(self.account_id, balance_back - from_balance, program)
+        received -= figures.clawback
+        was_queued = self.state == "queued"
+        state = self.state
+        comes_back = state in ("queued", "done") or (state == "cancelled" and not self.void_approved_by_id)
         vals = {
-            "base_amount": program._amount(outcome.base),
-            "refunded_base": self.refunded_base + program._amount(refunded_units),
-            "target": program._amount(outcome.target),
-            "contribution": program._amount(outcome.contribution),
-            "received": program._amount(new_received),
+            "base_amount": program._amount(figures.base),
+            "refunded_base": program._amount(refunded_units),
+            "target": program._amount(figures.target),
+            "contribution": program._amount(figures.contribution),
+            "received": program._amount(received),
         }
-        if outcome.cancelled:
-            vals.update(
-                state="cancelled",
-                date_cancelled=fields.Datetime.now(),
-                cancel_reason=reason or _("Order refunded"),
-            )
-        elif new_received >= outcome.target:
-            vals.update(state="done", date_done=self.date_done or fields.Datetime.now())
-        if was_queued:
-            still_queued = vals.get("state", "queued") == "queued"
-            new_outstanding = outcome.target - new_received if still_queued else 0
-            self._move_blocks(
-                program,
-                {block_of(self.seq): (0 if still_queued else -1, new_outstanding - old_outstanding)},
-            )
-        self._write_system(vals)
+        if comes_back:
+            if figures.cancelled:
+                state = "cancelled"
+                vals.update(date_cancelled=fields.Datetime.now(), cancel_reason=reason or _("Order refunded"))
+            elif received >= figures.target:
+                state = "done"
+                vals["date_done"] = self.date_done or fields.Datetime.now()
+            else:
+                state = "queued"
+                vals.update(date_done=False, date_cancelled=False, cancel_reason=False)
+            vals["state"] = state
+        old = (1, units(self.target) - units(self.received)) if was_queued else (0, 0)
+        new = (1, figures.target - received) if state == "queued" else (0, 0)
+        if old != new:
+            self._move_blocks(program, {block_of(self.seq): (new[0] - old[0], new[1] - old[1])})
+        self._workflow().write(vals)
         program._append_pool_lines(lines)
+        return True
+
+    def _clawbacks_given_back(self, moves, common):
+        """Ledger lines returning what was clawed back for credit notes that no
+        longer stand; with the units back on the entry and those back on the balance."""
+        self.ensure_one()
+        if not moves:
+            return [], 0, 0
+        units = self.program_id._units
+        clawbacks = self.env["subsidy.pool.line"].search(
+            [("entry_id", "=", self.id), ("kind", "=", "clawback"), ("refund_move_id", "in", moves.ids)]
+        )
+        totals = defaultdict(int)
+        for line in clawbacks:
+            totals[line.refund_move_id, line.source] += units(line.amount)
+        lines, received, balance = [], 0, 0
+        for (move, source), amount in totals.items():
+            if not amount:
+                continue
+            lines.append(
+                dict(
+                    common,
+                    kind="clawback",
+                    amount_units=-amount,
+                    source=source,
+                    refund_move_id=move.id,
+                    name=_("Credit note %s no longer stands", move.name),
+                )
+            )
+            received += amount
+            balance += amount if source == "balance" else 0
+        return lines, received, balance
 
     # ------------------------------------------------------------------
     # Voids
@@ -506,6 +542,7 @@ class SubsidyEntry(models.Model):
 
     def action_request_void(self):
         self.ensure_one()
+        self._require_manager()
         return {
             "type": "ir.actions.act_window",
             "name": _("Void Entry"),
@@ -523,18 +560,19 @@ class SubsidyEntry(models.Model):
                 raise UserError(_("Entry %s is no longer in the queue.", entry.name))
 
     def _request_void(self, reason):
+        """Ask for a void, as the current user: the requester is who calls, never a value passed in."""
         self.ensure_one()
+        self._require_manager()
         self._check_voidable()
         if not (reason or "").strip():
             raise UserError(_("Give the reason of the void."))
         if self.void_requested_by_id:
             raise UserError(_("A void of entry %s is already waiting for approval.", self.name))
-        self._write_system({"void_reason": reason.strip(), "void_requested_by_id": self.env.uid})
+        self._workflow().write({"void_reason": reason.strip(), "void_requested_by_id": self.env.uid})
         self.message_post(body=_("Void requested: %s", reason.strip()))
 
     def action_approve_void(self):
-        if not self.env.user.has_group("subsidy_queue.group_subsidy_manager"):
-            raise UserError(_("Only a subsidy manager can approve a void."))
+        self._require_manager()
         for entry in self:
             entry._check_voidable()
             if not entry.void_requested_by_id:
@@ -543,25 +581,29 @@ class SubsidyEntry(models.Model):
                 raise UserError(
                     _("A second manager must approve the void of entry %s, not its requester.", entry.name)
                 )
-            entry.sudo()._leave_queue("cancelled", _("Voided: %s", entry.void_reason))
-            entry.sudo()._write_system({"void_approved_by_id": self.env.uid})
+            entry._workflow()._leave_queue("cancelled", _("Voided: %s", entry.void_reason))
+            entry._workflow().write({"void_approved_by_id": self.env.uid})
             entry.message_post(body=_("Void approved; the entry left the queue."))
 
     def action_reject_void(self):
-        if not self.env.user.has_group("subsidy_queue.group_subsidy_manager"):
-            raise UserError(_("Only a subsidy manager can reject a void."))
+        self._require_manager()
         for entry in self.filtered("void_requested_by_id"):
             entry.message_post(body=_("Void request rejected."))
-            entry.sudo()._write_system({"void_reason": False, "void_requested_by_id": False})
+            entry._workflow().write({"void_reason": False, "void_requested_by_id": False})
 
     @api.model
-    def _cron_expire(self):
-        """Expire queued entries older than their program allows."""
+    def _cron_expire(self, limit=1000):
+        """Expire queued entries older than their program allows; re-trigger when a batch was full."""
         now = fields.Datetime.now()
-        for program in self.env["subsidy.program"].search([("entry_expiry_days", ">", 0)]):
-            limit = now - timedelta(days=program.entry_expiry_days)
-            entries = self.search(
-                [("program_id", "=", program.id), ("state", "=", "queued"), ("date_queued", "<", limit)],
-                limit=1000,
+        full = False
+        for program in self.env["subsidy.program"].sudo().search([("entry_expiry_days", ">", 0)]):
+            cutoff = now - timedelta(days=program.entry_expiry_days)
+            entries = self.sudo().search(
+                [("program_id", "=", program.id), ("state", "=", "queued"), ("date_queued", "<", cutoff)],
+                order="seq",
+                limit=limit,
             )
             entries._leave_queue("expired", _("Expired"))
+            full = full or len(entries) >= limit
+        if full:
+            self.env.ref("subsidy_queue.ir_cron_expire")._trigger()

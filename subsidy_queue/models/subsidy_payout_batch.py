@@ -5,15 +5,18 @@ import io
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .subsidy_protected_mixin import WORKFLOW
+
 
 class SubsidyPayoutBatch(models.Model):
     """Approved withdrawals paid together: one payment each, one bank file."""
 
     _name = "subsidy.payout.batch"
     _description = "Subsidy Payout Batch"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "subsidy.protected.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    _protected_fields = ("name", "state", "bank_file", "bank_file_name")
 
     name = fields.Char(required=True, readonly=True, default="/", copy=False)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
@@ -47,18 +50,27 @@ class SubsidyPayoutBatch(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("subsidy.payout.batch") or "/"
-        return super().create(vals_list)
+            self._check_protected(vals)
+            vals["name"] = self.env["ir.sequence"].sudo().next_by_code("subsidy.payout.batch") or "/"
+        batches = super(SubsidyPayoutBatch, self.with_context(subsidy_workflow=WORKFLOW)).create(vals_list)
+        return batches.with_env(self.env)
 
-    def _check_manager(self):
-        if not self.env.user.has_group("subsidy_queue.group_subsidy_manager"):
-            raise UserError(_("Only a subsidy manager can pay withdrawals."))
+    def write(self, vals):
+        if {"journal_id", "company_id"} & vals.keys() and self.filtered(lambda b: b.state != "draft"):
+            raise UserError(_("A batch whose payments are posted cannot be changed."))
+        return super().write(vals)
 
-    def add_withdrawals(self, withdrawals):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_drafts(self):
+        if self.filtered(lambda b: b.state != "draft"):
+            raise UserError(_("A batch whose payments are posted can never be deleted."))
+
+    def _add_withdrawals(self, withdrawals):
         """Put approved withdrawals into this draft batch."""
         self.ensure_one()
-        self._check_manager()
+        self._require_manager()
+        self._lock_rows()
+        withdrawals._lock_rows()
         if self.state != "draft":
             raise UserError(_("Batch %s is no longer a draft.", self.name))
         wrong = withdrawals.filtered(lambda w: w.state != "approved" or w.batch_id)
@@ -71,13 +83,15 @@ class SubsidyPayoutBatch(models.Model):
             )
         if withdrawals.company_id - self.company_id:
             raise UserError(_("All withdrawals of a batch must belong to its company."))
-        withdrawals.sudo().write({"batch_id": self.id})
+        withdrawals._workflow().write({"batch_id": self.id})
         return True
 
     def action_post_payments(self):
         """One posted payment per withdrawal, reconciled; then the bank file."""
-        self._check_manager()
+        self._require_manager()
         for batch in self:
+            batch._lock_rows(nowait=True)
+            batch.withdrawal_ids._lock_rows(nowait=True)
             if batch.state != "draft":
                 raise UserError(_("Batch %s was already sent.", batch.name))
             if not batch.withdrawal_ids:
@@ -93,14 +107,8 @@ class SubsidyPayoutBatch(models.Model):
             for withdrawal in batch.withdrawal_ids:
                 withdrawal.sudo()._create_payment(batch.journal_id)
             batch._export_bank_file()
-            batch.state = "sent"
+            batch._workflow().write({"state": "sent"})
         return True
-
-    def action_remove_withdrawal(self, withdrawal):
-        self.ensure_one()
-        if self.state != "draft":
-            raise UserError(_("Batch %s is no longer a draft.", self.name))
-        (withdrawal & self.withdrawal_ids).sudo().write({"batch_id": False})
 
     def _bank_file_rows(self):
         """Rows of a Chinese bank's batch transfer template."""
@@ -132,7 +140,7 @@ class SubsidyPayoutBatch(models.Model):
         self.ensure_one()
         buffer = io.StringIO()
         csv.writer(buffer).writerows(self._bank_file_rows())
-        self.write(
+        self._workflow().write(
             {
                 "bank_file": base64.b64encode(buffer.getvalue().encode("utf-8-sig")),
                 "bank_file_name": f"{self.name.replace('/', '_')}.csv",
@@ -141,10 +149,11 @@ class SubsidyPayoutBatch(models.Model):
 
     def action_mark_paid(self):
         """The bank confirmed the transfers: the withdrawals are paid."""
-        self._check_manager()
+        self._require_manager()
         for batch in self:
+            batch._lock_rows(nowait=True)
             if batch.state != "sent":
                 raise UserError(_("Post the payments of batch %s first.", batch.name))
             batch.withdrawal_ids.filtered(lambda w: w.state == "approved").sudo()._mark_paid()
-            batch.state = "done"
+            batch._workflow().write({"state": "done"})
         return True

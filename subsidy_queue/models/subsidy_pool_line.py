@@ -2,12 +2,16 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..engine import first_broken_link, line_hash
+
 
 class SubsidyPoolLine(models.Model):
     """The pool ledger: append-only, hash-chained, one line per movement.
 
-    Lines are written by the queue's own methods only (see
-    ``subsidy.program._append_pool_lines``); nobody edits or deletes them.
+    Lines are appended by ``_append`` only, under the program's lock, and
+    the program row keeps the tail (last line, hash, running balance): every
+    change of a pool writes that row, so two workers can never both build on
+    the same tail. Nobody edits or deletes a line.
     """
 
     _name = "subsidy.pool.line"
@@ -51,17 +55,15 @@ class SubsidyPoolLine(models.Model):
     hash = fields.Char(readonly=True)
 
     def init(self):
-        # Idempotency in the database: one contribution per entry, one
-        # reversal per entry and credit note.
+        # Idempotency in the database: one contribution per entry.
         self.env.cr.execute(
             """CREATE UNIQUE INDEX IF NOT EXISTS subsidy_pool_line_contribution_uniq
                    ON subsidy_pool_line (entry_id) WHERE kind = 'contribution'"""
         )
-        self.env.cr.execute(
-            """CREATE UNIQUE INDEX IF NOT EXISTS subsidy_pool_line_reversal_uniq
-                   ON subsidy_pool_line (entry_id, COALESCE(refund_move_id, 0))
-                WHERE kind = 'reversal'"""
-        )
+        # Refunds are idempotent by construction: an entry is recomputed from
+        # the credit notes standing now, under the program's lock; the same
+        # credit note may be reset, edited and posted again.
+        self.env.cr.execute("DROP INDEX IF EXISTS subsidy_pool_line_reversal_uniq")
         # The 7- and 30-day inflow of the wait estimates.
         self.env.cr.execute(
             """CREATE INDEX IF NOT EXISTS subsidy_pool_line_inflow_idx
@@ -94,6 +96,159 @@ class SubsidyPoolLine(models.Model):
                 ),
             )
         ]
+
+    # ------------------------------------------------------------------
+    # The chain
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _hash_content(self, program_id, kind, units, balance_units, entry_id, account_id, sale_order_id,
+                      settlement_id, source, stamp, refund_move_id, name):  # fmt: skip
+        """What a line's hash covers: everything it says, its label and credit note last."""
+        return (
+            program_id,
+            kind,
+            units,
+            balance_units,
+            entry_id or "",
+            account_id or "",
+            sale_order_id or "",
+            settlement_id or "",
+            source or "",
+            stamp,
+            refund_move_id or "",
+            name or "",
+        )
+
+    @api.model
+    def _append(self, program, rows):
+        """Append lines to ``program``'s ledger: chained, with running balances.
+
+        ``rows`` are dicts with ``kind``, ``amount_units`` (signed) and the
+        optional ``entry_id``, ``account_id``, ``sale_order_id``,
+        ``settlement_id``, ``refund_move_id``, ``source``, ``name``. The
+        program must be locked (``program._lock()``). One INSERT for the whole
+        batch, the columns passed as arrays, and one UPDATE of the tail.
+        """
+        if not rows:
+            return []
+        self.flush_model()
+        prev_hash, balance = program._pool_tail()
+        now = fields.Datetime.now()
+        stamp = now.isoformat()
+        columns = {
+            name: []
+            for name in (
+                "kind", "units", "balance", "entry", "account", "sale_order", "settlement",
+                "refund_move", "source", "name", "prev_hash", "hash",
+            )
+        }  # fmt: skip
+        for row in rows:
+            balance += row["amount_units"]
+            content = self._hash_content(
+                program.id,
+                row["kind"],
+                row["amount_units"],
+                balance,
+                row.get("entry_id"),
+                row.get("account_id"),
+                row.get("sale_order_id"),
+                row.get("settlement_id"),
+                row.get("source"),
+                stamp,
+                row.get("refund_move_id"),
+                row.get("name"),
+            )
+            digest = line_hash(prev_hash, content)
+            for name, value in (
+                ("kind", row["kind"]),
+                ("units", row["amount_units"]),
+                ("balance", balance),
+                ("entry", row.get("entry_id")),
+                ("account", row.get("account_id")),
+                ("sale_order", row.get("sale_order_id")),
+                ("settlement", row.get("settlement_id")),
+                ("refund_move", row.get("refund_move_id")),
+                ("source", row.get("source")),
+                ("name", row.get("name") or ""),
+                ("prev_hash", prev_hash),
+                ("hash", digest),
+            ):
+                columns[name].append(value)
+            prev_hash = digest
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO subsidy_pool_line
+                       (program_id, kind, amount, balance, entry_id, account_id, sale_order_id,
+                        settlement_id, refund_move_id, source, name, date, prev_hash, hash)
+                   SELECT %(program)s, t.kind, t.units * %(step)s::numeric,
+                          t.balance * %(step)s::numeric, t.entry, t.account, t.sale_order, t.settlement,
+                          t.refund_move, t.source, t.name, %(now)s, t.prev_hash, t.hash
+                     FROM unnest(%(kind)s::varchar[], %(units)s::bigint[], %(balance)s::bigint[],
+                                 %(entry)s::int[], %(account)s::int[], %(sale_order)s::int[],
+                                 %(settlement)s::int[], %(refund_move)s::int[], %(source)s::varchar[],
+                                 %(name)s::varchar[], %(prev_hash)s::varchar[], %(hash)s::varchar[])
+                          WITH ORDINALITY AS t(kind, units, balance, entry, account, sale_order,
+                                               settlement, refund_move, source, name, prev_hash,
+                                               hash, n)
+                 ORDER BY t.n
+                RETURNING id""",
+                program=program.id,
+                step=program._step(),
+                now=now,
+                **columns,
+            )
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        program._set_pool_tail(ids[-1], prev_hash, balance)
+        self.invalidate_model()
+        return ids
+
+    @api.model
+    def _find_broken(self, program):
+        """Return the id of the first line of ``program``'s ledger whose hash
+        does not hold (or ``"tail"``), or None when the chain is intact and
+        ends where the program says it ends."""
+        self.flush_model()
+        tail_hash, tail_balance = program._pool_tail()
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """SELECT id, kind, amount, balance, entry_id, account_id, sale_order_id,
+                          settlement_id, source, date, refund_move_id, name, prev_hash, hash
+                     FROM subsidy_pool_line WHERE program_id = %s ORDER BY id""",
+                program.id,
+            )
+        )
+
+        def lines():
+            while rows := cr.fetchmany(5000):
+                for row in rows:
+                    content = self._hash_content(
+                        program.id,
+                        row[1],
+                        program._units(row[2]),
+                        program._units(row[3]),
+                        *row[4:9],
+                        row[9].isoformat(),
+                        row[10],
+                        row[11],
+                    )
+                    yield row[0], content, row[12], row[13]
+
+        broken = first_broken_link(lines(), tail_hash=tail_hash)
+        if broken is None:
+            cr.execute(
+                SQL(
+                    """SELECT id, balance FROM subsidy_pool_line
+                        WHERE program_id = %s ORDER BY id DESC LIMIT 1""",
+                    program.id,
+                )
+            )
+            last = cr.fetchone()
+            if last and program._units(last[1]) != tail_balance:
+                broken = last[0]
+        return broken
 
     @api.depends("kind", "entry_id", "program_id")
     def _compute_display_name(self):

@@ -7,7 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from ..engine import GENESIS, Slot, allocate, chain_hash, first_broken_link, from_units, to_units
+from ..engine import GENESIS, Slot, allocate, from_units, to_units
 
 _logger = logging.getLogger(__name__)
 
@@ -17,12 +17,24 @@ def _mask_name(name):
     return " ".join(f"{word[0]}***" for word in (name or "?").split()[:3]) or "***"
 
 
+STAFF = "subsidy_queue.group_subsidy_user"
+
+
 class SubsidyProgram(models.Model):
     _name = "subsidy.program"
     _description = "Subsidy Program"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "subsidy.protected.mixin"]
     _order = "sequence, id"
     _check_company_auto = True
+    # The queue's own state: written under the program's lock by the queue only.
+    _protected_fields = (
+        "last_seq",
+        "posted_line_id",
+        "queue_version",
+        "pool_tail_line_id",
+        "pool_tail_hash",
+        "pool_tail_balance",
+    )
 
     name = fields.Char(required=True, translate=True, tracking=True)
     code = fields.Char(
@@ -68,6 +80,7 @@ class SubsidyProgram(models.Model):
         required=True,
         default=20.0,
         tracking=True,
+        groups=STAFF,
         help="The gross margin share the pool contribution may take at most: "
         "the contribution must come out of the margin, not out of thin air.",
     )
@@ -135,18 +148,23 @@ class SubsidyProgram(models.Model):
         "Subsidy Journal",
         check_company=True,
         domain="[('type', '=', 'general')]",
+        groups=STAFF,
     )
-    expense_account_id = fields.Many2one("account.account", "Subsidy Expense Account", check_company=True)
+    expense_account_id = fields.Many2one(
+        "account.account", "Subsidy Expense Account", check_company=True, groups=STAFF
+    )
     pool_account_id = fields.Many2one(
         "account.account",
         "Subsidy Pool Account",
         check_company=True,
+        groups=STAFF,
         help="Liability account holding the pool: what has been contributed and not yet allocated.",
     )
     payable_account_id = fields.Many2one(
         "account.account",
         "Shoppers' Subsidy Payable Account",
         check_company=True,
+        groups=STAFF,
         help="Liability account holding what the shoppers have received and not yet withdrawn.",
     )
 
@@ -166,22 +184,33 @@ class SubsidyProgram(models.Model):
     payout_journal_id = fields.Many2one(
         "account.journal",
         check_company=True,
+        groups=STAFF,
         domain="[('type', '=', 'bank')]",
         help="Bank journal the withdrawals are paid from.",
     )
     fee_income_account_id = fields.Many2one(
-        "account.account", "Withdrawal Fee Income Account", check_company=True
+        "account.account", "Withdrawal Fee Income Account", check_company=True, groups=STAFF
     )
 
     # Internal counters, only ever changed under the program's row lock.
-    last_seq = fields.Integer(readonly=True, copy=False, default=0)
+    last_seq = fields.Integer(readonly=True, copy=False, default=0, groups=STAFF)
     posted_line_id = fields.Integer(
         "Posted up to Ledger Line",
         readonly=True,
         copy=False,
         default=0,
+        groups=STAFF,
         help="Pool ledger lines up to this one are posted in the general ledger.",
     )
+    # Every change of the pool or the queue locks and writes this row: bumped
+    # by every lock, so a transaction that began before another one changed
+    # the queue fails on its lock instead of computing on a stale snapshot.
+    queue_version = fields.Integer(readonly=True, copy=False, default=0, groups=STAFF)
+    pool_tail_line_id = fields.Many2one(
+        "subsidy.pool.line", "Last Ledger Line", readonly=True, copy=False, groups=STAFF
+    )
+    pool_tail_hash = fields.Char("Last Ledger Hash", readonly=True, copy=False, groups=STAFF)
+    pool_tail_balance = fields.Monetary("Pool Balance (ledger tail)", readonly=True, copy=False, groups=STAFF)
 
     entry_ids = fields.One2many("subsidy.entry", "program_id")
     account_ids = fields.One2many("subsidy.account", "program_id")
@@ -322,10 +351,10 @@ class SubsidyProgram(models.Model):
             )
             figures = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         for program in self:
-            total_in, total_out, balance = figures.get(program.id, (0.0, 0.0, 0.0))
+            total_in, total_out, _balance = figures.get(program.id, (0.0, 0.0, 0.0))
             program.pool_total_in = total_in
             program.pool_total_out = total_out
-            program.pool_balance = balance
+            program.pool_balance = program._amount(program._pool_tail()[1]) if program.id else 0.0
 
     def _compute_queue_figures(self):
         queued = dict.fromkeys(self.ids, (0, 0.0))
@@ -500,136 +529,89 @@ class SubsidyProgram(models.Model):
     # ------------------------------------------------------------------
 
     def _lock(self, nowait=False):
-        """Lock the program rows; all changes of a queue happen under this lock.
+        """Lock and write the program rows: the one serialization point of a queue.
 
-        Returns False instead of waiting when ``nowait`` and another
-        transaction holds the lock.
+        Every change of a program's pool or queue (contribution, allocation,
+        reversal, clawback, void, expiry, posting) starts here, and reads what
+        it needs only after. The row is written (``queue_version``) as well as
+        locked: under REPEATABLE READ, a transaction whose snapshot is older
+        than the last change fails on this lock with a serialization error,
+        which Odoo's request and cron retries absorb, instead of computing on
+        a stale pool. Returns False instead of waiting when ``nowait`` and
+        another transaction holds the lock.
         """
-        self.flush_recordset()
-        query = SQL(
-            "SELECT id FROM subsidy_program WHERE id IN %s ORDER BY id FOR NO KEY UPDATE%s",
-            tuple(self.ids),
-            SQL(" NOWAIT") if nowait else SQL(""),
-        )
-        if not nowait:
-            self.env.cr.execute(query)
+        if not self:
             return True
         try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(query, log_exceptions=False)
-        except errors.LockNotAvailable:
+            self._lock_rows(nowait=nowait)
+        except UserError:
             return False
+        self.env.cr.execute(
+            SQL(
+                "UPDATE subsidy_program SET queue_version = queue_version + 1 WHERE id IN %s",
+                tuple(self.ids),
+            )
+        )
         return True
 
     def _pool_tail(self):
-        """Return ``(last_hash, balance_units)`` of the program's pool ledger."""
+        """Return ``(last_hash, balance_units)`` of the program's pool ledger, from its row."""
         self.ensure_one()
         self.env.cr.execute(
-            SQL(
-                """SELECT hash, balance FROM subsidy_pool_line
-                    WHERE program_id = %s ORDER BY id DESC LIMIT 1""",
-                self.id,
-            )
+            SQL("SELECT pool_tail_hash, pool_tail_balance FROM subsidy_program WHERE id = %s", self.id)
         )
         row = self.env.cr.fetchone()
-        if not row:
+        if not row or not row[0]:
             return GENESIS, 0
-        return row[0], self._units(row[1])
+        return row[0], self._units(row[1] or 0.0)
 
-    def _append_pool_lines(self, rows):
-        """Append lines to the pool ledger, chained and with running balances.
-
-        ``rows`` are dicts with ``kind``, ``amount_units`` (signed) and the
-        optional ``entry_id``, ``account_id``, ``sale_order_id``,
-        ``settlement_id``, ``refund_move_id``, ``source``, ``name``. The program
-        must be locked. One INSERT for the whole batch, the columns passed as
-        arrays.
-        """
+    def _set_pool_tail(self, line_id, line_hash, balance_units):
+        """The ledger's new tail; called by ``subsidy.pool.line._append`` under the lock."""
         self.ensure_one()
-        if not rows:
-            return []
-        self.env["subsidy.pool.line"].flush_model()
-        prev_hash, balance = self._pool_tail()
-        now = fields.Datetime.now()
-        stamp = now.isoformat()
-        columns = {
-            name: []
-            for name in (
-                "kind", "units", "balance", "entry", "account", "sale_order", "settlement",
-                "refund_move", "source", "name", "prev_hash", "hash",
-            )
-        }  # fmt: skip
-        for row in rows:
-            balance += row["amount_units"]
-            content = (
-                self.id,
-                row["kind"],
-                row["amount_units"],
-                balance,
-                row.get("entry_id") or "",
-                row.get("account_id") or "",
-                row.get("sale_order_id") or "",
-                row.get("settlement_id") or "",
-                row.get("source") or "",
-                stamp,
-            )
-            line_hash = chain_hash(prev_hash, content)
-            for name, value in (
-                ("kind", row["kind"]),
-                ("units", row["amount_units"]),
-                ("balance", balance),
-                ("entry", row.get("entry_id")),
-                ("account", row.get("account_id")),
-                ("sale_order", row.get("sale_order_id")),
-                ("settlement", row.get("settlement_id")),
-                ("refund_move", row.get("refund_move_id")),
-                ("source", row.get("source")),
-                ("name", row.get("name") or ""),
-                ("prev_hash", prev_hash),
-                ("hash", line_hash),
-            ):
-                columns[name].append(value)
-            prev_hash = line_hash
         self.env.cr.execute(
             SQL(
-                """INSERT INTO subsidy_pool_line
-                       (program_id, kind, amount, balance, entry_id, account_id, sale_order_id,
-                        settlement_id, refund_move_id, source, name, date, prev_hash, hash)
-                   SELECT %(program)s, t.kind, t.units * %(step)s::numeric,
-                          t.balance * %(step)s::numeric, t.entry, t.account, t.sale_order, t.settlement,
-                          t.refund_move, t.source, t.name, %(now)s, t.prev_hash, t.hash
-                     FROM unnest(%(kind)s::varchar[], %(units)s::bigint[], %(balance)s::bigint[],
-                                 %(entry)s::int[], %(account)s::int[], %(sale_order)s::int[],
-                                 %(settlement)s::int[], %(refund_move)s::int[], %(source)s::varchar[],
-                                 %(name)s::varchar[], %(prev_hash)s::varchar[], %(hash)s::varchar[])
-                          WITH ORDINALITY AS t(kind, units, balance, entry, account, sale_order,
-                                               settlement, refund_move, source, name, prev_hash,
-                                               hash, n)
-                 ORDER BY t.n
-                RETURNING id""",
-                program=self.id,
-                step=self._step(),
-                now=now,
-                **columns,
+                """UPDATE subsidy_program
+                      SET pool_tail_line_id = %s, pool_tail_hash = %s,
+                          pool_tail_balance = %s * %s::numeric
+                    WHERE id = %s""",
+                line_id,
+                line_hash,
+                balance_units,
+                self._step(),
+                self.id,
             )
         )
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        self.env["subsidy.pool.line"].invalidate_model()
-        self.invalidate_recordset(["pool_balance", "pool_total_in", "pool_total_out"], flush=False)
-        return ids
+        self.invalidate_recordset(
+            ["pool_tail_line_id", "pool_tail_hash", "pool_tail_balance", "pool_balance"], flush=False
+        )
+
+    def _append_pool_lines(self, rows):
+        """Append ``rows`` to this program's ledger (see ``subsidy.pool.line._append``)."""
+        self.ensure_one()
+        return self.env["subsidy.pool.line"]._append(self, rows)
+
+    def init(self):
+        # Programs whose ledger was written before the tail was kept on their row.
+        self.env.cr.execute(
+            """UPDATE subsidy_program p
+                  SET pool_tail_line_id = l.id, pool_tail_hash = l.hash, pool_tail_balance = l.balance
+                 FROM (SELECT DISTINCT ON (program_id) program_id, id, hash, balance
+                         FROM subsidy_pool_line ORDER BY program_id, id DESC) l
+                WHERE l.program_id = p.id AND p.pool_tail_hash IS NULL"""
+        )
 
     def action_verify_ledger(self):
         """Recompute the hash chain and name the first line that was altered."""
         self.ensure_one()
-        broken = self._find_broken_line()
+        self._require_user()
+        broken = self.env["subsidy.pool.line"].sudo()._find_broken(self.sudo())
         if broken:
-            line = self.env["subsidy.pool.line"].browse(broken)
             raise UserError(
                 _(
-                    "The pool ledger of %(program)s was altered: line %(line)s (#%(id)s) "
-                    "does not match its hash. Every later line is suspect.",
+                    "The pool ledger of %(program)s was altered at line #%(id)s: it does not match "
+                    "its hash, or the chain does not end where the program says. Every later line "
+                    "is suspect.",
                     program=self.name,
-                    line=line.display_name,
                     id=broken,
                 )
             )
@@ -646,35 +628,7 @@ class SubsidyProgram(models.Model):
     def _find_broken_line(self):
         """Return the id of the first pool line whose hash does not hold, or None."""
         self.ensure_one()
-        self.env["subsidy.pool.line"].flush_model()
-        cr = self.env.cr
-        cr.execute(
-            SQL(
-                """SELECT id, kind, amount, balance, entry_id, account_id, sale_order_id,
-                          settlement_id, source, date, prev_hash, hash
-                     FROM subsidy_pool_line WHERE program_id = %s ORDER BY id""",
-                self.id,
-            )
-        )
-
-        def lines():
-            while rows := cr.fetchmany(5000):
-                for row in rows:
-                    content = (
-                        self.id,
-                        row[1],
-                        self._units(row[2]),
-                        self._units(row[3]),
-                        row[4] or "",
-                        row[5] or "",
-                        row[6] or "",
-                        row[7] or "",
-                        row[8] or "",
-                        row[9].isoformat(),
-                    )
-                    yield row[0], content, row[10], row[11]
-
-        return first_broken_link(lines())
+        return self.env["subsidy.pool.line"].sudo()._find_broken(self.sudo())
 
     # ------------------------------------------------------------------
     # Settlement
@@ -683,8 +637,7 @@ class SubsidyProgram(models.Model):
     def action_settle(self):
         """Pay the pool out to the queue now (a manager's button)."""
         self.ensure_one()
-        if not self.env.user.has_group("subsidy_queue.group_subsidy_manager"):
-            raise UserError(_("Only a subsidy manager can run a settlement."))
+        self._require_manager()
         settlement = self.sudo()._settle(trigger="manual", raise_if_nothing=True)
         return {
             "type": "ir.actions.act_window",
@@ -702,7 +655,7 @@ class SubsidyProgram(models.Model):
         run that finds no new funds changes nothing.
         """
         self.ensure_one()
-        Settlement = self.env["subsidy.settlement"]
+        Settlement = self.env["subsidy.settlement"].sudo()
         if not self._lock(nowait=True):
             if raise_if_nothing:
                 raise UserError(
@@ -806,6 +759,9 @@ class SubsidyProgram(models.Model):
             try:
                 with self.env.cr.savepoint():
                     program._settle(trigger="cron")
+            except errors.SerializationFailure:
+                # The queue changed after this run's snapshot: the next run settles it.
+                _logger.info("Settlement of subsidy program %s met a concurrent change; next run", program.id)
             except Exception:
                 _logger.exception("Settlement of subsidy program %s failed", program.id)
 
@@ -898,11 +854,14 @@ class SubsidyProgram(models.Model):
         }
 
     def action_post_pool_lines(self):
+        """Post what the ledger holds and the general ledger does not yet (a manager's button)."""
         self.ensure_one()
-        self._lock()
-        move = self._post_pending_pool_lines()
+        self._require_manager()
+        program = self.sudo()
+        program._lock()
+        move = program._post_pending_pool_lines()
         if not move:
-            raise UserError(_("Every pool ledger line of %s is already posted.", self.name))
+            raise UserError(_("Every pool ledger line of %s is already posted.", program.name))
         return {
             "type": "ir.actions.act_window",
             "res_model": "account.move",
@@ -913,8 +872,12 @@ class SubsidyProgram(models.Model):
     @api.model
     def _cron_post_pool_lines(self):
         for program in self.search([]):
-            if program._lock(nowait=True):
-                program._post_pending_pool_lines()
+            try:
+                with self.env.cr.savepoint():
+                    if program._lock(nowait=True):
+                        program._post_pending_pool_lines()
+            except errors.SerializationFailure:
+                _logger.info("Posting of subsidy program %s met a concurrent change; next run", program.id)
 
     # ------------------------------------------------------------------
     # Buttons

@@ -1,9 +1,11 @@
 import re
+from datetime import datetime, time
 from decimal import Decimal
 
+import pytz
+
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
-from odoo.fields import Date
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..engine import share
 
@@ -16,9 +18,27 @@ def _normalize_name(name):
 class SubsidyWithdrawal(models.Model):
     _name = "subsidy.withdrawal"
     _description = "Subsidy Withdrawal"
-    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin", "subsidy.protected.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    _protected_fields = (
+        "name",
+        "state",
+        "partner_id",
+        "program_id",
+        "company_id",
+        "currency_id",
+        "fee",
+        "amount_total",
+        "date_submitted",
+        "first_approver_id",
+        "second_approver_id",
+        "reject_reason",
+        "fail_reason",
+        "batch_id",
+        "payment_id",
+        "approval_move_id",
+    )
 
     name = fields.Char(required=True, readonly=True, default="/", copy=False)
     account_id = fields.Many2one(
@@ -103,9 +123,8 @@ class SubsidyWithdrawal(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # The number comes on submission, so that numbers have no gaps.
         for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("subsidy.withdrawal") or "/"
             self._check_whole_amount(
                 vals.get("amount"), self.env["subsidy.account"].browse(vals.get("account_id"))
             )
@@ -169,7 +188,18 @@ class SubsidyWithdrawal(models.Model):
             if method == "bank":
                 bank = self.env["res.partner.bank"].sudo()
                 if values.get("bank_account_id"):
-                    bank = bank.browse(int(values["bank_account_id"])).exists()
+                    # Looked up among the shopper's own accounts only: an unknown id and
+                    # somebody else's get the same answer, which names no account.
+                    bank_id = str(values["bank_account_id"])
+                    bank = bank.search(
+                        [
+                            ("id", "=", int(bank_id) if re.fullmatch(r"[0-9]{1,9}", bank_id) else 0),
+                            ("partner_id", "child_of", commercial.id),
+                        ],
+                        limit=1,
+                    )
+                    if not bank:
+                        raise ValidationError(_("This bank account is not yours."))
                 elif (values.get("bank_acc_number") or "").strip():
                     number = values["bank_acc_number"].strip()
                     if not re.fullmatch(r"[0-9][0-9 \-]{6,38}[0-9]", number):
@@ -216,7 +246,7 @@ class SubsidyWithdrawal(models.Model):
             if not bank:
                 raise ValidationError(_("Choose the bank account to pay the withdrawal to."))
             if bank.partner_id.commercial_partner_id != partner.commercial_partner_id:
-                raise ValidationError(_("The bank account %s belongs to somebody else.", bank.acc_number))
+                raise ValidationError(_("This bank account is not yours."))
             holder = bank.acc_holder_name or bank.partner_id.name
         else:
             if not (self.wallet_account or "").strip():
@@ -266,12 +296,12 @@ class SubsidyWithdrawal(models.Model):
                     total=self.amount_total,
                 )
             )
-        today = self.search(
+        today = self.sudo().search(
             [
-                ("account_id", "=", self.account_id.id),
+                ("account_id", "in", self.account_id._shopper_accounts().ids),
                 ("id", "!=", self.id),
                 ("state", "in", ("submitted", "approved", "paid")),
-                ("date_submitted", ">=", fields.Datetime.to_datetime(Date.context_today(self))),
+                ("date_submitted", ">=", self._company_day_start()),
             ]
         )
         if program.withdraw_daily_count and len(today) >= program.withdraw_daily_count:
@@ -290,22 +320,50 @@ class SubsidyWithdrawal(models.Model):
                 )
             )
 
+    def _company_day_start(self):
+        """Midnight of today in the company's timezone (its address's), as naive UTC.
+
+        The shopper's own timezone plays no part: a limit per day is the shop's day.
+        """
+        self.ensure_one()
+        tz = pytz.timezone(self.company_id.partner_id.tz or "UTC")
+        local_now = datetime.now(pytz.utc).astimezone(tz)
+        midnight = tz.localize(datetime.combine(local_now.date(), time.min))
+        return midnight.astimezone(pytz.utc).replace(tzinfo=None)
+
     # ------------------------------------------------------------------
     # Workflow
     # ------------------------------------------------------------------
 
     def action_submit(self):
-        """Hold the amount and its fee off the balance, at once, once."""
+        """Hold the amount and its fee off the balance, at once, once.
+
+        Every account of the shopper in the company is locked (the daily
+        limits are the shopper's) and the account paid from is written: a
+        second request whose snapshot predates this one fails on its lock.
+        """
+        self._check_requester()
         for withdrawal in self:
+            withdrawal._lock_rows(nowait=True)
             if withdrawal.state != "draft":
                 raise UserError(_("Withdrawal %s was already submitted.", withdrawal.name))
             withdrawal._check_payout_account()
             account = withdrawal.account_id.sudo()
+            account._shopper_accounts()._lock_rows(
+                nowait=True,
+                busy_message=_(
+                    "Another withdrawal of this account is being processed; try again in a moment."
+                ),
+            )
             balance = account._lock_balance_units(nowait=True)
             withdrawal._check_amount_rules(balance)
             account._move_funds("hold", withdrawal.program_id._units(withdrawal.amount_total), withdrawal)
-            super(SubsidyWithdrawal, withdrawal.sudo()).write(
-                {"state": "submitted", "date_submitted": fields.Datetime.now()}
+            withdrawal._workflow().write(
+                {
+                    "state": "submitted",
+                    "date_submitted": fields.Datetime.now(),
+                    "name": self.env["ir.sequence"].sudo().next_by_code("subsidy.withdrawal") or "/",
+                }
             )
             withdrawal._notify_managers()
         return True
@@ -322,12 +380,16 @@ class SubsidyWithdrawal(models.Model):
                     summary=_("Withdrawal to approve"),
                 )
 
-    def _check_manager(self):
-        if not self.env.user.has_group("subsidy_queue.group_subsidy_manager"):
-            raise UserError(_("Only a subsidy manager can approve, reject or pay withdrawals."))
+    def _check_requester(self):
+        """The shopper themself (portal, app) or the subsidy staff."""
+        if self.env.user.has_group("subsidy_queue.group_subsidy_user"):
+            return
+        mine = self.env.user.partner_id.commercial_partner_id
+        if any(w.partner_id.commercial_partner_id != mine for w in self.sudo()):
+            raise AccessError(_("This withdrawal is not yours."))
 
     def action_approve(self):
-        self._check_manager()
+        self._require_manager()
         for withdrawal in self:
             if withdrawal.state != "submitted":
                 raise UserError(_("Only submitted withdrawals can be approved (%s).", withdrawal.name))
@@ -348,7 +410,7 @@ class SubsidyWithdrawal(models.Model):
             done = not withdrawal.needs_second_approval or "second_approver_id" in vals
             if done:
                 vals["state"] = "approved"
-            super(SubsidyWithdrawal, withdrawal.sudo()).write(vals)
+            withdrawal._workflow().write(vals)
             if done:
                 withdrawal.sudo()._post_earmark()
                 withdrawal.activity_feedback(["mail.mail_activity_data_todo"])
@@ -360,7 +422,9 @@ class SubsidyWithdrawal(models.Model):
         return True
 
     def action_reject(self, reason=None):
-        self._check_manager()
+        self._require_manager()
+        if reason is not None and not isinstance(reason, str):
+            raise UserError(_("Give the reason of the rejection; the shopper will read it."))
         for withdrawal in self:
             if withdrawal.state != "submitted":
                 raise UserError(_("Only submitted withdrawals can be rejected (%s).", withdrawal.name))
@@ -368,7 +432,7 @@ class SubsidyWithdrawal(models.Model):
             if not reason:
                 raise UserError(_("Give the reason of the rejection; the shopper will read it."))
             withdrawal._release(_("Rejected: %s", reason))
-            super(SubsidyWithdrawal, withdrawal.sudo()).write({"state": "rejected", "reject_reason": reason})
+            withdrawal._workflow().write({"state": "rejected", "reject_reason": reason})
             withdrawal.activity_unlink(["mail.mail_activity_data_todo"])
             withdrawal._notify_shopper(
                 _("Your withdrawal %(name)s was rejected: %(reason)s", name=withdrawal.name, reason=reason)
@@ -376,14 +440,16 @@ class SubsidyWithdrawal(models.Model):
         return True
 
     def action_cancel(self):
+        self._check_requester()
         for withdrawal in self:
+            withdrawal._lock_rows(nowait=True)
             if withdrawal.state not in ("draft", "submitted"):
                 raise UserError(
                     _("Only draft or submitted withdrawals can be cancelled (%s).", withdrawal.name)
                 )
             if withdrawal.state == "submitted":
                 withdrawal._release(_("Cancelled"))
-            super(SubsidyWithdrawal, withdrawal.sudo()).write({"state": "cancelled"})
+            withdrawal._workflow().write({"state": "cancelled"})
             withdrawal.activity_unlink(["mail.mail_activity_data_todo"])
         return True
 
@@ -442,7 +508,7 @@ class SubsidyWithdrawal(models.Model):
             }
         )
         move.action_post()
-        super().write({"approval_move_id": move.id})
+        self._workflow().write({"approval_move_id": move.id})
 
     def _prepare_payment_vals(self, journal):
         self.ensure_one()
@@ -477,6 +543,8 @@ class SubsidyWithdrawal(models.Model):
     def _create_payment(self, journal):
         """One posted outbound payment, reconciled with the earmark on the payable."""
         self.ensure_one()
+        if self.payment_id or self.state != "approved":
+            raise UserError(_("Withdrawal %s was already paid out or is not approved.", self.name))
         payment = self.env["account.payment"].create(self._prepare_payment_vals(journal))
         payment.action_post()
         payable = self.program_id.payable_account_id
@@ -487,7 +555,7 @@ class SubsidyWithdrawal(models.Model):
         )
         if payable.reconcile and len(lines) > 1:
             lines.reconcile()
-        super().write({"payment_id": payment.id})
+        self._workflow().write({"payment_id": payment.id})
         return payment
 
     def _mark_paid(self):
@@ -495,7 +563,7 @@ class SubsidyWithdrawal(models.Model):
             account = withdrawal.account_id.sudo()
             account._lock_balance_units()
             account._move_funds("pay", withdrawal.program_id._units(withdrawal.amount_total), withdrawal)
-            super(SubsidyWithdrawal, withdrawal).write({"state": "paid"})
+            withdrawal._workflow().write({"state": "paid"})
             withdrawal._notify_shopper(
                 _(
                     "Your withdrawal %(name)s of %(amount)s was paid.",
@@ -527,7 +595,7 @@ class SubsidyWithdrawal(models.Model):
                 account._move_funds("restore", units, withdrawal, reason)
             else:
                 account._move_funds("release", units, withdrawal, reason)
-            super(SubsidyWithdrawal, withdrawal).write({"state": "failed", "fail_reason": reason})
+            withdrawal._workflow().write({"state": "failed", "fail_reason": reason})
             withdrawal._notify_shopper(
                 _(
                     "The payout of your withdrawal %(name)s failed (%(reason)s); the amount is back on your "
@@ -539,6 +607,7 @@ class SubsidyWithdrawal(models.Model):
         return True
 
     def action_open_reject(self):
+        self._require_manager()
         return {
             "type": "ir.actions.act_window",
             "name": _("Reject Withdrawal"),

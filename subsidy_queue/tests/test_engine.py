@@ -13,8 +13,9 @@ from ..engine import (
     chain_hash,
     estimate_wait,
     first_broken_link,
+    line_hash,
     project_completion,
-    refund_outcome,
+    refund_figures,
     share,
     to_units,
 )
@@ -126,34 +127,79 @@ class TestEstimates(unittest.TestCase):
         self.assertIsNone(project_completion(10000, 1000, -100))
 
 
-class TestRefundOutcome(unittest.TestCase):
+class TestRefundFigures(unittest.TestCase):
     def test_full_refund_before_payment(self):
-        self.assertEqual(refund_outcome(20000, 10000, 4000, 0, 20000, 20, 50), (0, 0, 0, 4000, 0, True))
+        self.assertEqual(refund_figures(20000, 20000, 0, 20, 50), (0, 0, 0, 0, True))
 
     def test_full_refund_after_payment(self):
-        outcome = refund_outcome(10000, 5000, 2000, 5000, 10000, 20, 50)
-        self.assertEqual((outcome.reversal, outcome.clawback, outcome.cancelled), (2000, 5000, True))
+        figures = refund_figures(10000, 10000, 5000, 20, 50)
+        self.assertEqual((figures.contribution, figures.clawback, figures.cancelled), (0, 5000, True))
 
     def test_partial_refund_shrinks(self):
-        outcome = refund_outcome(30000, 15000, 6000, 8000, 20000, 20, 50)
-        self.assertEqual(outcome, (10000, 5000, 2000, 4000, 3000, False))
+        self.assertEqual(refund_figures(30000, 20000, 8000, 20, 50), (10000, 5000, 2000, 3000, False))
 
     def test_refund_larger_than_order_is_a_full_refund(self):
-        self.assertTrue(refund_outcome(10000, 5000, 2000, 0, 99999, 20, 50).cancelled)
+        self.assertTrue(refund_figures(10000, 99999, 0, 20, 50).cancelled)
         with self.assertRaises(ValueError):
-            refund_outcome(10000, 5000, 2000, 0, -1, 20, 50)
+            refund_figures(10000, -1, 0, 20, 50)
+
+    def test_entry_keeps_its_own_cap(self):
+        # Created with a cap of 40.00: a partial refund never lifts it, whatever the program says now.
+        self.assertEqual(refund_figures(30000, 10000, 0, 20, 50, cap=4000).target, 4000)
+        self.assertEqual(refund_figures(30000, 10000, 0, 20, 50).target, 10000)
+
+    def test_cancelled_credit_note_restores_the_figures(self):
+        # 100.00 paid; a 10.00 credit note, then it is cancelled: back to where it was.
+        self.assertEqual(refund_figures(10000, 1000, 0, 20, 50), (9000, 4500, 1800, 0, False))
+        self.assertEqual(refund_figures(10000, 0, 0, 20, 50), (10000, 5000, 2000, 0, False))
 
 
 class TestLedgerChain(unittest.TestCase):
     def test_chain_names_first_altered_line(self):
         lines, prev = [], GENESIS
         for key, amount in enumerate([2000, 6000, -5000, 1000]):
-            content = (1, "x", amount)
-            digest = chain_hash(prev, content)
+            content = (1, "x", amount, "", "label")
+            digest = line_hash(prev, content)
             lines.append([key, content, prev, digest])
             prev = digest
         self.assertIsNone(first_broken_link(lines))
-        lines[2][1] = (1, "x", -4000)
+        lines[2][1] = (1, "x", -4000, "", "label")
         self.assertEqual(first_broken_link(lines), 2)
         del lines[2]
         self.assertEqual(first_broken_link(lines), 3)
+
+    def test_chain_covers_label_and_credit_note(self):
+        lines, prev = [], GENESIS
+        for key in range(3):
+            content = (1, "reversal", -100, 7, "Credit note RINV/1")
+            digest = line_hash(prev, content)
+            lines.append([key, content, prev, digest])
+            prev = digest
+        self.assertIsNone(first_broken_link(lines, tail_hash=prev))
+        lines[1][1] = (1, "reversal", -100, 8, "Credit note RINV/1")
+        self.assertEqual(first_broken_link(lines), 1)
+        lines[1][1] = (1, "reversal", -100, 7, "edited")
+        self.assertEqual(first_broken_link(lines), 1)
+
+    def test_legacy_lines_still_verify_and_cannot_be_downgraded(self):
+        # A line written before labels were covered: bare hash of the content without them.
+        legacy_content = (1, "contribution", 2000, "", "old label")
+        legacy = chain_hash(GENESIS, legacy_content[:-2])
+        new_content = (1, "allocation", -500, "", "")
+        new = line_hash(legacy, new_content)
+        lines = [[1, legacy_content, GENESIS, legacy], [2, new_content, legacy, new]]
+        self.assertIsNone(first_broken_link(lines, tail_hash=new))
+        # Stripping the version mark of the newest line breaks it against the tail.
+        lines[1][3] = new[2:]
+        self.assertEqual(first_broken_link(lines, tail_hash=new), 2)
+
+    def test_chain_shorter_than_its_tail_is_broken(self):
+        lines, prev = [], GENESIS
+        for key in range(3):
+            content = (1, "x", key, "", "")
+            digest = line_hash(prev, content)
+            lines.append([key, content, prev, digest])
+            prev = digest
+        self.assertEqual(first_broken_link(lines[:2], tail_hash=prev), 1)
+        self.assertEqual(first_broken_link([], tail_hash=prev), "tail")
+        self.assertIsNone(first_broken_link([], tail_hash=GENESIS))

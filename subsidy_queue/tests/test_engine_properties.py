@@ -5,7 +5,7 @@ import unittest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ..engine import QueueBook, Slot, allocate, refund_outcome, share
+from ..engine import QueueBook, Slot, allocate, refund_figures, share
 
 order = st.tuples(st.just("order"), st.integers(min_value=1, max_value=500_000))
 refund = st.tuples(st.just("refund"), st.integers(min_value=0, max_value=60), st.floats(0.05, 1.5))
@@ -20,7 +20,7 @@ class Simulation:
         self.mode, self.window = mode, window
         self.rates = (contribution_rate, subsidy_rate)
         self.book = QueueBook()
-        self.orders = []  # [seq, base, contribution, cancelled]
+        self.orders = []  # [seq, original base, refunded, contribution, cancelled]
         self.pool = self.contributed = self.allocated = self.reversed = self.clawed = 0
 
     def order(self, base):
@@ -29,7 +29,7 @@ class Simulation:
         if target <= 0:
             return
         seq = self.book.add(target)
-        self.orders.append([seq, base, contribution, False])
+        self.orders.append([seq, base, 0, contribution, False])
         self.pool += contribution
         self.contributed += contribution
 
@@ -37,13 +37,15 @@ class Simulation:
         if not self.orders:
             return
         row = self.orders[index % len(self.orders)]
-        seq, base, contribution, cancelled = row
+        seq, base, refunded, contribution, cancelled = row
         if cancelled:
             return
         target, received, state = self.book.entries[seq]
-        outcome = refund_outcome(base, target, contribution, received, int(base * ratio), *self.rates)
-        self.pool += outcome.clawback - outcome.reversal
-        self.reversed += outcome.reversal
+        refunded += int((base - refunded) * ratio)
+        outcome = refund_figures(base, refunded, received, *self.rates)
+        reversal = contribution - outcome.contribution
+        self.pool += outcome.clawback - reversal
+        self.reversed += reversal
         self.clawed += outcome.clawback
         if state == "queued":
             self.book.leave(seq)
@@ -51,10 +53,10 @@ class Simulation:
         entry[1] -= outcome.clawback
         if outcome.cancelled:
             entry[2] = "cancelled"
-            row[3] = True
+            row[4] = True
         else:
             entry[0] = outcome.target
-            row[1], row[2] = outcome.base, outcome.contribution
+            row[2], row[3] = refunded, outcome.contribution
             if entry[1] < entry[0]:  # back in the queue at its own turn, smaller
                 entry[2] = "queued"
                 block = self.book._block(seq)

@@ -166,8 +166,8 @@ class TestWithdrawal(WithdrawalCommon):
         approved.with_user(self.manager).action_approve()
         batch = self._batch()
         with self.assertRaisesRegex(UserError, "Only approved"):
-            batch.add_withdrawals(rejected)
-        batch.add_withdrawals(approved)
+            batch._add_withdrawals(rejected)
+        batch._add_withdrawals(approved)
         # A request cancelled behind the batch's back: the batch refuses to pay it.
         approved.sudo()._mark_failed("Duplicate")
         with self.assertRaisesRegex(UserError, "not approved"):
@@ -206,5 +206,5 @@ class TestWithdrawal(WithdrawalCommon):
             withdrawal.line_ids.write({"amount": 1.0})
         with self.assertRaises(UserError):
             withdrawal.unlink()
-        with self.assertRaisesRegex(UserError, "only through its ledger"):
+        with self.assertRaisesRegex(UserError, "never by hand"):
             account.write({"held": 0.0})

@@ -66,7 +66,7 @@ class WithdrawalCommon(SubsidyCommon):
             .create({"journal_id": self.bank_journal.id})
         )
         if withdrawals:
-            batch.add_withdrawals(withdrawals)
+            batch._add_withdrawals(withdrawals)
         return batch
 
     def _gl_payable(self):

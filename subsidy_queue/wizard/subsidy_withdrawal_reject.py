@@ -21,7 +21,7 @@ class SubsidyWithdrawalFail(models.TransientModel):
     reason = fields.Char(required=True)
 
     def action_fail(self):
-        self.withdrawal_id._check_manager()
+        self.withdrawal_id._require_manager()
         self.withdrawal_id.sudo()._mark_failed(self.reason)
         return {"type": "ir.actions.act_window_close"}
 
@@ -40,7 +40,7 @@ class SubsidyPayoutBatchAdd(models.TransientModel):
         batch = self.env["subsidy.payout.batch"].create(
             {"journal_id": self.journal_id.id, "company_id": company.id}
         )
-        batch.add_withdrawals(self.withdrawal_ids)
+        batch._add_withdrawals(self.withdrawal_ids)
         return {
             "type": "ir.actions.act_window",
             "res_model": "subsidy.payout.batch",
