@@ -20,7 +20,6 @@ class SaleOrder(models.Model):
         ],
         string="Subsidy",
         default="none",
-        required=True,
         readonly=True,
         copy=False,
         index=True,
@@ -115,7 +114,7 @@ class SaleOrder(models.Model):
     def _subsidy_on_paid(self):
         """Called whenever an order may have become paid; safe to call again."""
         for order in self.sudo():
-            if order.subsidy_state != "none" or order.state != "sale":
+            if order.subsidy_state not in ("none", False) or order.state != "sale":
                 continue
             if not order._subsidy_is_paid():
                 continue

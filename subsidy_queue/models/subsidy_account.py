@@ -246,10 +246,7 @@ class SubsidyAccount(models.Model):
     def action_open_entries(self):
         self.ensure_one()
         self._require_user()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Entries"),
-            "res_model": "subsidy.entry",
-            "view_mode": "list,form",
-            "domain": [("account_id", "=", self.id)],
-        }
+        action = self.env["ir.actions.act_window"]._for_xml_id("subsidy_queue.subsidy_entry_action")
+        action["domain"] = [("account_id", "=", self.id)]
+        action["context"] = {}
+        return action

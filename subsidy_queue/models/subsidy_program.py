@@ -883,25 +883,23 @@ class SubsidyProgram(models.Model):
     # Buttons
     # ------------------------------------------------------------------
 
-    def _action_open(self, model, name):
+    def _action_open(self, xmlid):
+        """A stat button: the XML action, narrowed to this program."""
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": name,
-            "res_model": model,
-            "view_mode": "list,form",
-            "domain": [("program_id", "=", self.id)],
-            "context": {"default_program_id": self.id},
-        }
+        self._require_user()
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["domain"] = [("program_id", "=", self.id)]
+        action["context"] = {"default_program_id": self.id}
+        return action
 
     def action_open_entries(self):
-        return self._action_open("subsidy.entry", _("Queue"))
+        return self._action_open("subsidy_queue.subsidy_entry_action")
 
     def action_open_settlements(self):
-        return self._action_open("subsidy.settlement", _("Settlements"))
+        return self._action_open("subsidy_queue.subsidy_settlement_action")
 
     def action_open_accounts(self):
-        return self._action_open("subsidy.account", _("Subsidy Accounts"))
+        return self._action_open("subsidy_queue.subsidy_account_action")
 
     def action_open_pool_lines(self):
-        return self._action_open("subsidy.pool.line", _("Pool Ledger"))
+        return self._action_open("subsidy_queue.subsidy_pool_line_action")

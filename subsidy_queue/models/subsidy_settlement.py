@@ -4,7 +4,7 @@ from odoo import api, fields, models
 class SubsidySettlement(models.Model):
     _name = "subsidy.settlement"
     _description = "Subsidy Settlement Run"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "subsidy.protected.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
@@ -33,6 +33,7 @@ class SubsidySettlement(models.Model):
 
     def action_open_move(self):
         self.ensure_one()
+        self._require_user()
         return {
             "type": "ir.actions.act_window",
             "res_model": "account.move",

@@ -10,5 +10,6 @@ class SubsidyEntryVoid(models.TransientModel):
 
     def action_request(self):
         self.ensure_one()
+        self.entry_id._require_manager()
         self.entry_id._request_void(self.reason)
         return {"type": "ir.actions.act_window_close"}

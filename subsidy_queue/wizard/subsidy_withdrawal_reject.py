@@ -9,6 +9,7 @@ class SubsidyWithdrawalReject(models.TransientModel):
     reason = fields.Char(required=True)
 
     def action_reject(self):
+        self.withdrawal_ids._require_manager()
         self.withdrawal_ids.action_reject(self.reason)
         return {"type": "ir.actions.act_window_close"}
 
@@ -36,6 +37,7 @@ class SubsidyPayoutBatchAdd(models.TransientModel):
     )
 
     def action_create_batch(self):
+        self.withdrawal_ids._require_manager()
         company = self.withdrawal_ids.company_id[:1] or self.env.company
         batch = self.env["subsidy.payout.batch"].create(
             {"journal_id": self.journal_id.id, "company_id": company.id}
