@@ -62,6 +62,9 @@ class DirectShipParcel(models.Model):
     @api.model
     def _clean_input(self, carrier, tracking_ref):
         """Carrier and tracking number from a supplier: clear errors for bad input."""
+        given = [value for value in (carrier, tracking_ref) if value not in (None, False)]
+        if any(not isinstance(value, str) for value in given):
+            raise ValidationError(_("Give the carrier and the tracking number as text."))
         carrier = (carrier or "").strip()
         tracking_ref = (tracking_ref or "").strip().replace(" ", "")
         code = carrier.lower() if carrier.lower() in CARRIERS else None

@@ -4,8 +4,11 @@ from datetime import timedelta
 from psycopg2 import errors
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, float_is_zero
+
+# Who may read parcels (the groups of direct.ship.parcel's access rules).
+PARCEL_READERS = "purchase.group_purchase_user,sales_team.group_sale_salesman,stock.group_stock_user"
 
 _logger = logging.getLogger(__name__)
 
@@ -34,6 +37,7 @@ class PurchaseOrder(models.Model):
             ("refused", "Refused"),
             ("shipped", "Shipped"),
             ("late", "Missed its deadline"),
+            ("cancelled", "Sale cancelled"),
         ],
         string="Supplier Status",
         readonly=True,
@@ -47,7 +51,30 @@ class PurchaseOrder(models.Model):
     direct_accepted_date = fields.Datetime("Accepted on", readonly=True, copy=False)
     direct_shipped_date = fields.Datetime("Shipped on", readonly=True, copy=False)
     direct_refuse_reason = fields.Char("Refusal Reason", readonly=True, copy=False)
-    direct_parcel_ids = fields.One2many("direct.ship.parcel", "purchase_id", string="Parcels", readonly=True)
+    direct_parcel_ids = fields.One2many(
+        "direct.ship.parcel", "purchase_id", string="Parcels", readonly=True, groups=PARCEL_READERS
+    )
+    # Stored on the order row on purpose: registering a parcel writes this row, so a deadline
+    # run or a sale cancellation that locks the order sees the parcel or fails to serialize.
+    direct_parcel_count = fields.Integer(
+        "Parcel Count",
+        compute="_compute_direct_parcel_count",
+        store=True,
+        help="How many parcels the supplier registered for this order.",
+    )
+    direct_sale_changed_date = fields.Datetime(
+        "Sale Changed on",
+        readonly=True,
+        copy=False,
+        help="The shopper's order was cancelled or asks for less since this order was sent to the supplier.",
+    )
+    direct_late_reported_date = fields.Datetime(
+        "Reported Late on",
+        readonly=True,
+        copy=False,
+        help="Parcels were registered but the order was not shipped in time: a person was asked to act, "
+        "the order is not rerouted (the goods must not be sent twice).",
+    )
 
     @api.depends("group_id.sale_id", "order_line.sale_line_id", "dest_address_id")
     def _compute_direct_sale_order_id(self):
@@ -58,6 +85,11 @@ class PurchaseOrder(models.Model):
             purchase.direct_sale_order_id = sale if direct else False
             purchase.direct_ship = direct
             purchase.direct_to_store = direct and purchase.dest_address_id in store_addresses
+
+    @api.depends("direct_parcel_ids")
+    def _compute_direct_parcel_count(self):
+        for purchase in self:
+            purchase.direct_parcel_count = len(purchase.direct_parcel_ids)
 
     # ------------------------------------------------------------------
     # Dispatch
@@ -96,7 +128,13 @@ class PurchaseOrder(models.Model):
     # ------------------------------------------------------------------
 
     def _direct_lock(self):
-        """Lock the order row, or refuse at once if another worker holds it; re-read its state."""
+        """Lock the order row, or refuse at once if another worker holds it; re-read its state.
+
+        Whoever changes what a supplier action relies on (a sale cancellation, a parcel, a
+        deadline run) locks this row *and writes it*: under REPEATABLE READ, a transaction
+        whose snapshot predates that write then fails to serialize here instead of acting on
+        stale data.
+        """
         self.ensure_one()
         self.flush_recordset()
         try:
@@ -109,11 +147,55 @@ class PurchaseOrder(models.Model):
             raise UserError(_("Order %s is being changed by someone else; try again.", self.name)) from None
         self.invalidate_recordset()
 
+    def _direct_check_caller(self):
+        """Supplier actions are for the order's supplier, or a purchase user acting for it."""
+        user = self.env.user
+        if user._is_superuser() or user.has_group("purchase.group_purchase_user"):
+            return
+        partner = user.partner_id.commercial_partner_id
+        for purchase in self.sudo():
+            if not purchase.direct_ship or purchase.partner_id.commercial_partner_id != partner:
+                raise AccessError(
+                    _("Only the supplier of order %s or a purchase user can act on it.", purchase.name)
+                )
+
+    def _direct_goods_wanted(self):
+        """Does the shopper still want what this order ships?
+
+        No when the sale is cancelled (or back to draft), or when a sale line behind one of
+        the order's lines has no quantity left.
+        """
+        self.ensure_one()
+        purchase = self.sudo()
+        if purchase.direct_state == "cancelled" or purchase.direct_sale_order_id.state != "sale":
+            return False
+        for line in purchase.order_line.filtered("sale_line_id"):
+            sale_line = line.sale_line_id
+            ordered = not float_is_zero(line.product_qty, precision_rounding=line.product_uom.rounding)
+            gone = float_is_zero(sale_line.product_uom_qty, precision_rounding=sale_line.product_uom.rounding)
+            if sale_line.state != "sale" or (ordered and gone):
+                return False
+        return True
+
     def _direct_check_state(self, allowed, action):
+        if (
+            self.direct_ship
+            and (self.direct_state == "cancelled" or self.state != "cancel")
+            and not self._direct_goods_wanted()
+        ):
+            raise UserError(
+                _(
+                    "The shopper cancelled order %(sale)s or no longer wants these goods: "
+                    "order %(name)s must not be accepted, refused or shipped.",
+                    sale=self.sudo().direct_sale_order_id.name,
+                    name=self.name,
+                )
+            )
         if not self.direct_ship or self.state == "cancel" or self.direct_state not in allowed:
             raise UserError(_("Order %(name)s cannot be %(action)s now.", name=self.name, action=action))
 
     def action_direct_accept(self):
+        self._direct_check_caller()
         for purchase in self:
             purchase._direct_lock()
             purchase._direct_check_state(("waiting",), _("accepted"))
@@ -121,25 +203,37 @@ class PurchaseOrder(models.Model):
         return True
 
     def action_direct_refuse(self, reason=None):
+        self._direct_check_caller()
+        if reason not in (None, False) and not isinstance(reason, str):
+            raise ValidationError(_("Give the reason of the refusal as text."))
         for purchase in self:
             purchase._direct_lock()
             purchase._direct_check_state(("waiting", "accepted"), _("refused"))
+            if purchase.sudo().direct_parcel_ids:
+                raise UserError(
+                    _(
+                        "Order %s already has a parcel on its way: it cannot be refused any more. "
+                        "Ship it, or contact us.",
+                        purchase.name,
+                    )
+                )
             purchase.write({"direct_refuse_reason": (reason or "").strip()[:200] or _("No reason given")})
             purchase._direct_reroute("refused")
         return True
 
     def action_direct_add_parcel(self, carrier, tracking_ref):
         self.ensure_one()
+        self._direct_check_caller()
+        name, ref, code = self.env["direct.ship.parcel"]._clean_input(carrier, tracking_ref)
         self._direct_lock()
         self._direct_check_state(("accepted", "shipped"), _("given a parcel"))
-        name, ref, code = self.env["direct.ship.parcel"]._clean_input(carrier, tracking_ref)
         if (
             self.env["direct.ship.parcel"]
             .sudo()
             .search_count([("carrier", "=", name), ("tracking_ref", "=", ref)])
         ):
             raise ValidationError(_("Tracking number %s is already used by another parcel.", ref))
-        return (
+        parcel = (
             self.env["direct.ship.parcel"]
             .sudo()
             .create(
@@ -152,13 +246,18 @@ class PurchaseOrder(models.Model):
                 }
             )
         )
+        # The parcel changes the order row itself (its stored parcel count), in this
+        # transaction: see _direct_lock.
+        self.flush_recordset(["direct_parcel_count"])
+        return parcel
 
     def action_direct_ship(self):
         """Shipped: validate the dropship transfer in Odoo."""
+        self._direct_check_caller()
         for purchase in self:
             purchase._direct_lock()
             purchase._direct_check_state(("accepted",), _("shipped"))
-            if not purchase.direct_parcel_ids:
+            if not purchase.sudo().direct_parcel_ids:
                 raise ValidationError(
                     _("Enter the carrier and tracking number of at least one parcel first.")
                 )
@@ -171,6 +270,76 @@ class PurchaseOrder(models.Model):
         return True
 
     # ------------------------------------------------------------------
+    # The sale changes (the caller has locked the orders: see _direct_lock)
+    # ------------------------------------------------------------------
+
+    def _direct_in_transit(self):
+        """Goods may be on their way (or billed): the order cannot simply be cancelled."""
+        self.ensure_one()
+        return (
+            bool(self.sudo().direct_parcel_ids)
+            or self.direct_state == "shipped"
+            or any(move.state not in ("cancel", "draft") for move in self.invoice_ids)
+        )
+
+    def _direct_sale_cancelled(self, schedule_activity=True):
+        """The shopper no longer wants the goods of these orders.
+
+        Not on its way yet: the order is cancelled and the supplier told. On its way: the
+        order stays, marked "Sale cancelled" (the supplier can do nothing more with it) and a
+        person arranges the return.
+        """
+        now = fields.Datetime.now()
+        for purchase in self.filtered(lambda p: p.direct_ship and p.state != "cancel"):
+            in_transit = purchase._direct_in_transit()
+            purchase.write({"direct_state": "cancelled", "direct_sale_changed_date": now})
+            if in_transit:
+                purchase.message_post(
+                    body=_(
+                        "The shopper cancelled the order behind %s after its goods were registered "
+                        "for shipping: stop the shipment if you still can; we will contact you about "
+                        "the return.",
+                        purchase.name,
+                    ),
+                    partner_ids=purchase.partner_id.ids,
+                    subtype_xmlid="mail.mt_comment",
+                )
+                if schedule_activity:
+                    purchase.activity_schedule(
+                        "mail.mail_activity_data_warning",
+                        summary=_("Sale cancelled, goods on their way"),
+                        note=_(
+                            "The shopper no longer wants the goods of %s, but the supplier has "
+                            "already registered parcels: arrange the return with the supplier.",
+                            purchase.name,
+                        ),
+                        user_id=purchase.user_id.id or self.env.ref("base.user_admin").id,
+                    )
+            else:
+                purchase.button_cancel()
+                purchase.message_post(
+                    body=_("The shopper cancelled the order behind %s: do not ship it.", purchase.name),
+                    partner_ids=purchase.partner_id.ids,
+                    subtype_xmlid="mail.mt_comment",
+                )
+
+    def _direct_sale_reduced(self):
+        """The sale asks for less than these orders: a person agrees the change with the supplier."""
+        now = fields.Datetime.now()
+        for purchase in self.filtered(lambda p: p.direct_ship and p.state != "cancel"):
+            purchase.write({"direct_sale_changed_date": now})
+            purchase.activity_schedule(
+                "mail.mail_activity_data_warning",
+                summary=_("The sale asks for less"),
+                note=_(
+                    "The shopper's order now asks for less than %s: agree the change with the supplier; "
+                    "the supplier cannot ship lines whose sale quantity is zero.",
+                    purchase.name,
+                ),
+                user_id=purchase.user_id.id or self.env.ref("base.user_admin").id,
+            )
+
+    # ------------------------------------------------------------------
     # Reroute
     # ------------------------------------------------------------------
 
@@ -179,11 +348,16 @@ class PurchaseOrder(models.Model):
 
         The order row is locked by the caller; a second reroute of the same
         order (cron and a refusal at the same moment) finds it cancelled and
-        does nothing.
+        does nothing. An order with a parcel is never rerouted: the goods would
+        be sent twice.
         """
         self.ensure_one()
         if self.state == "cancel":
             return self.env["purchase.order"]
+        if self.sudo().direct_parcel_ids:
+            raise UserError(
+                _("Order %s has a parcel on its way: it cannot go to another supplier.", self.name)
+            )
         sale_lines = self.order_line.sale_line_id
         supplier = self.partner_id.commercial_partner_id
         for line in sale_lines:
@@ -191,21 +365,45 @@ class PurchaseOrder(models.Model):
         self.write({"direct_state": why if why in ("refused", "late") else "late"})
         self.button_cancel()
         self.message_post(body=_("Cancelled and rerouted to another supplier (%s).", why))
-        before = sale_lines.order_id.direct_purchase_ids
+        sales = sale_lines.order_id.sudo()
+        before = sales.direct_purchase_ids
         sale_lines.sudo()._action_launch_stock_rule()
-        sale_lines.order_id.invalidate_recordset(["direct_purchase_ids"])
-        new = sale_lines.order_id.direct_purchase_ids - before
+        sales.invalidate_recordset(["direct_purchase_ids"])
+        new = sales.direct_purchase_ids - before
         new.filtered(lambda po: po.state == "draft")._direct_dispatch()
         return new
 
+    def _direct_report_late(self):
+        """Parcels registered, not shipped in time: a person checks with the supplier (no reroute)."""
+        now = fields.Datetime.now()
+        for purchase in self:
+            purchase.write({"direct_late_reported_date": now})
+            purchase.activity_schedule(
+                "mail.mail_activity_data_warning",
+                summary=_("Parcels registered but not shipped in time"),
+                note=_(
+                    "The supplier registered parcels for %(name)s but did not mark it shipped by "
+                    "%(deadline)s. It is not rerouted, so the goods are not sent twice: check with "
+                    "the supplier.",
+                    name=purchase.name,
+                    deadline=fields.Datetime.to_string(purchase.direct_ship_deadline),
+                ),
+                user_id=purchase.user_id.id or self.env.ref("base.user_admin").id,
+            )
+
     @api.model
     def _cron_direct_deadlines(self, limit=200):
-        """Reroute the orders a supplier did not accept or ship in time."""
+        """Reroute the orders a supplier did not accept or ship in time.
+
+        An accepted order that already has a parcel is never rerouted (a second supplier
+        would ship the same goods): it is reported late to a person, once.
+        """
         now = fields.Datetime.now()
         late = self.search(
             [
                 ("direct_ship", "=", True),
                 ("state", "!=", "cancel"),
+                ("direct_late_reported_date", "=", False),
                 "|",
                 "&",
                 ("direct_state", "=", "waiting"),
@@ -220,9 +418,14 @@ class PurchaseOrder(models.Model):
             try:
                 with self.env.cr.savepoint():
                     purchase._direct_lock()
-                    if purchase.state != "cancel" and purchase.direct_state in ("waiting", "accepted"):
+                    if purchase.state == "cancel" or purchase.direct_state not in ("waiting", "accepted"):
+                        continue
+                    if purchase.direct_parcel_ids:
+                        purchase._direct_report_late()
+                    else:
                         purchase._direct_reroute("late")
-            except UserError:
+            except (UserError, errors.SerializationFailure):
+                # Locked, or changed since this run's snapshot (a parcel, a cancellation): next run.
                 _logger.info("Order %s is being changed elsewhere; next run", purchase.name)
 
 

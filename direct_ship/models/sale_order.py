@@ -1,20 +1,45 @@
 from odoo import _, fields, models
+from odoo.tools import float_compare
 
 from ..engine import Candidate, choose
+from .purchase_order import PARCEL_READERS
 
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     direct_purchase_ids = fields.One2many(
-        "purchase.order", "direct_sale_order_id", string="Direct-ship Purchases", readonly=True
+        "purchase.order",
+        "direct_sale_order_id",
+        string="Direct-ship Purchases",
+        readonly=True,
+        groups="purchase.group_purchase_user",
     )
-    direct_parcel_ids = fields.One2many("direct.ship.parcel", "sale_order_id", readonly=True)
+    direct_parcel_ids = fields.One2many(
+        "direct.ship.parcel", "sale_order_id", readonly=True, groups=PARCEL_READERS
+    )
 
     def _action_confirm(self):
         res = super()._action_confirm()
-        self.direct_purchase_ids.filtered(lambda po: po.state == "draft")._direct_dispatch()
+        # A salesperson confirms without purchase rights: the routing is the system's work.
+        self.sudo().direct_purchase_ids.filtered(lambda po: po.state == "draft")._direct_dispatch()
         return res
+
+    def _action_cancel(self):
+        """The shopper no longer wants the goods: stop the direct-ship purchases first.
+
+        Each live purchase is locked before anything changes and then written (see
+        ``purchase.order._direct_lock``), so a supplier accepting or shipping at the same
+        moment either sees the cancellation or fails to serialize.
+        """
+        purchases = self.sudo().direct_purchase_ids.filtered(
+            lambda po: po.state != "cancel" and po.direct_state != "cancelled"
+        )
+        for purchase in purchases:
+            purchase._direct_lock()
+        # sale_purchase schedules its own activity on the purchases left open.
+        purchases._direct_sale_cancelled(schedule_activity=False)
+        return super()._action_cancel()
 
     def _direct_tracking(self):
         """What the shopper may see of the parcels: no supplier, no price."""
@@ -70,18 +95,66 @@ class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
     direct_ship = fields.Boolean(related="product_id.direct_ship")
-    direct_supplierinfo_id = fields.Many2one("product.supplierinfo", readonly=True, copy=False)
-    direct_supplier_id = fields.Many2one(
-        "res.partner", "Supplier", related="direct_supplierinfo_id.partner_id", store=True
+    # Purchasing information: never shown to a shopper, nor needed by a salesperson.
+    direct_supplierinfo_id = fields.Many2one(
+        "product.supplierinfo", readonly=True, copy=False, groups="purchase.group_purchase_user"
     )
-    direct_choice_reason = fields.Char("Why this Supplier", readonly=True, copy=False)
+    direct_supplier_id = fields.Many2one(
+        "res.partner",
+        "Supplier",
+        related="direct_supplierinfo_id.partner_id",
+        store=True,
+        groups="purchase.group_purchase_user",
+    )
+    direct_choice_reason = fields.Char(
+        "Why this Supplier", readonly=True, copy=False, groups="purchase.group_purchase_user"
+    )
     direct_excluded_partner_ids = fields.Many2many(
         "res.partner",
         "sale_line_direct_excluded_rel",
         string="Refused or Missed by",
         readonly=True,
         copy=False,
+        groups="purchase.group_purchase_user",
     )
+
+    def write(self, vals):
+        """A lower quantity on a direct-ship line reaches the supplier's order.
+
+        The purchases are locked before the change and written after it (see
+        ``purchase.order._direct_lock``): one whose sale lines have nothing left is handled
+        like a cancelled sale, the others are flagged for a person.
+        """
+        purchases = self.env["purchase.order"]
+        if "product_uom_qty" in vals:
+            reduced = self.filtered(
+                lambda line: (
+                    line.state == "sale"
+                    and line.product_id.direct_ship
+                    and float_compare(
+                        vals["product_uom_qty"] or 0.0,
+                        line.product_uom_qty,
+                        precision_rounding=line.product_uom.rounding,
+                    )
+                    < 0
+                )
+            )
+            purchases = reduced.sudo().purchase_line_ids.order_id.filtered(
+                lambda po: po.direct_ship and po.state != "cancel" and po.direct_state != "cancelled"
+            )
+            for purchase in purchases:
+                purchase._direct_lock()
+        res = super().write(vals)
+        for purchase in purchases:
+            sale_lines = purchase.order_line.sale_line_id
+            if any(
+                float_compare(line.product_uom_qty, 0.0, precision_rounding=line.product_uom.rounding) > 0
+                for line in sale_lines
+            ):
+                purchase._direct_sale_reduced()
+            else:
+                purchase._direct_sale_cancelled()
+        return res
 
     def _direct_candidates(self):
         self.ensure_one()
@@ -134,9 +207,10 @@ class SaleOrderLine(models.Model):
 
     def _prepare_procurement_values(self, group_id=False):
         values = super()._prepare_procurement_values(group_id)
-        if self.product_id.direct_ship and self.direct_supplierinfo_id:
+        supplierinfo = self.sudo().direct_supplierinfo_id
+        if self.product_id.direct_ship and supplierinfo:
             values["route_ids"] = self.env.ref("stock_dropshipping.route_drop_shipping")
-            values["supplierinfo_id"] = self.direct_supplierinfo_id
+            values["supplierinfo_id"] = supplierinfo.with_env(self.env)
             order = self.order_id
             if order.carrier_id.delivery_type == "in_store" and order.warehouse_id.partner_id:
                 # Ship to the store the shopper picks the order up from.
@@ -147,7 +221,8 @@ class SaleOrderLine(models.Model):
         direct = self.filtered(lambda line: line.product_id.direct_ship and line.state == "sale")
         stuck = self.browse()
         for line in direct:
-            if not line._direct_choose_supplier():
+            # The supplier choice reads and writes purchasing fields a salesperson cannot.
+            if not line.sudo()._direct_choose_supplier():
                 stuck |= line
         res = super(SaleOrderLine, self - stuck)._action_launch_stock_rule(previous_product_uom_qty)
         stuck.order_id._direct_no_supplier_left(stuck)

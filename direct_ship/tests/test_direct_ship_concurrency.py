@@ -1,4 +1,14 @@
-"""The same order rerouted twice at once (cron + a refusal): one reroute, one new purchase."""
+"""Two workers on one direct-ship order at once, with real committed transactions.
+
+- the same order rerouted twice at once (cron + a refusal): one reroute, one new purchase;
+- a sale cancelled while its supplier accepts, a parcel registered while the deadline run or a
+  sale cancellation looks at the order: under REPEATABLE READ the late one either sees the
+  other's effect or fails to serialize (and is retried), never acts on a stale snapshot.
+"""
+
+from datetime import timedelta
+
+from psycopg2.errors import SerializationFailure
 
 from odoo import Command, fields
 from odoo.exceptions import UserError
@@ -7,8 +17,9 @@ from odoo.tests import tagged
 from odoo.addons.subsidy_queue.tests.committed import CommittedCase
 
 
-@tagged("post_install", "-at_install")
-class TestRerouteConcurrency(CommittedCase):
+class DirectShipCommittedCase(CommittedCase):
+    """A confirmed sale routed to "Race Supplier 1", committed; removed again after the test."""
+
     def setUp(self):
         super().setUp()
         with self.registry.cursor() as cr:
@@ -43,6 +54,9 @@ class TestRerouteConcurrency(CommittedCase):
             purchases.filtered(lambda p: p.state != "cancel").button_cancel()
             order.picking_ids.filtered(lambda p: p.state != "cancel").action_cancel()
             order._action_cancel()
+            env["mail.activity"].search(
+                [("res_model", "=", "purchase.order"), ("res_id", "in", purchases.ids)]
+            ).unlink()
             purchases.unlink()
             order.picking_ids.move_ids.sudo().write({"state": "draft"})
             order.picking_ids.sudo().unlink()
@@ -54,6 +68,9 @@ class TestRerouteConcurrency(CommittedCase):
             )
         super().tearDown()
 
+
+@tagged("post_install", "-at_install")
+class TestRerouteConcurrency(DirectShipCommittedCase):
     def test_refusal_and_cron_at_the_same_moment(self):
         cr1, cr2 = self.registry.cursor(), self.registry.cursor()
         try:
@@ -61,7 +78,7 @@ class TestRerouteConcurrency(CommittedCase):
             # The deadline passed: the cron would reroute too.
             cr2.execute(
                 "UPDATE purchase_order SET direct_accept_deadline = %s WHERE id = %s",
-                [fields.Datetime.now() - __import__("datetime").timedelta(hours=2), self.purchase_id],
+                [fields.Datetime.now() - timedelta(hours=2), self.purchase_id],
             )
             cr2.commit()
             env1["purchase.order"].browse(self.purchase_id).action_direct_refuse("Cannot ship")
@@ -82,3 +99,104 @@ class TestRerouteConcurrency(CommittedCase):
             live = order.direct_purchase_ids.filtered(lambda p: p.state != "cancel")
             self.assertEqual(len(order.direct_purchase_ids), 2)
             self.assertEqual(live.partner_id.name, "Race Supplier 2")
+
+
+@tagged("post_install", "-at_install")
+class TestSaleChangeConcurrency(DirectShipCommittedCase):
+    def _accept(self, ship_deadline_passed=False):
+        with self.registry.cursor() as cr:
+            purchase = self._env(cr)["purchase.order"].browse(self.purchase_id)
+            purchase.action_direct_accept()
+            if ship_deadline_passed:
+                purchase.direct_ship_deadline = fields.Datetime.now() - timedelta(hours=1)
+
+    def _state(self):
+        with self.registry.cursor() as cr:
+            order = self._env(cr)["sale.order"].browse(self.order_id)
+            return [
+                (po.partner_id.name, po.state, po.direct_state, len(po.direct_parcel_ids))
+                for po in order.direct_purchase_ids.sorted("id")
+            ]
+
+    def test_sale_cancelled_while_the_supplier_accepts(self):
+        cr1, cr2 = self.registry.cursor(), self.registry.cursor()
+        try:
+            supplier, salesperson = self._env(cr1), self._env(cr2)
+            # The supplier's transaction has its snapshot: the order is waiting.
+            self.assertEqual(supplier["purchase.order"].browse(self.purchase_id).direct_state, "waiting")
+            salesperson["sale.order"].browse(self.order_id)._action_cancel()
+            cr2.commit()
+            # The supplier acts on that snapshot: it cannot lock the order the cancellation wrote.
+            with self.assertRaises(SerializationFailure):
+                supplier["purchase.order"].browse(self.purchase_id).action_direct_accept()
+            cr1.rollback()
+            # Its retry sees the cancellation.
+            with self.assertRaisesRegex(UserError, "cancelled order"):
+                supplier["purchase.order"].browse(self.purchase_id).action_direct_accept()
+            cr1.rollback()
+        finally:
+            cr1.close()
+            cr2.close()
+        self.assertEqual(self._state(), [("Race Supplier 1", "cancel", "cancelled", 0)])
+
+    def test_sale_cancellation_waits_for_the_supplier_holding_the_order(self):
+        cr1, cr2 = self.registry.cursor(), self.registry.cursor()
+        try:
+            supplier, salesperson = self._env(cr1), self._env(cr2)
+            supplier["purchase.order"].browse(self.purchase_id).action_direct_accept()
+            # The supplier holds the order: the salesperson is told to try again, nothing changes.
+            with self.assertRaisesRegex(UserError, "being changed"):
+                salesperson["sale.order"].browse(self.order_id)._action_cancel()
+            cr2.rollback()
+            cr1.commit()
+            salesperson["sale.order"].browse(self.order_id)._action_cancel()
+            cr2.commit()
+        finally:
+            cr1.close()
+            cr2.close()
+        self.assertEqual(self._state(), [("Race Supplier 1", "cancel", "cancelled", 0)])
+
+    def test_parcel_registered_while_the_deadline_run_works(self):
+        self._accept(ship_deadline_passed=True)
+        cr1, cr2 = self.registry.cursor(), self.registry.cursor()
+        try:
+            supplier, cron = self._env(cr1), self._env(cr2)
+            # The deadline run's snapshot: accepted, late, no parcel.
+            self.assertFalse(cron["purchase.order"].browse(self.purchase_id).direct_parcel_ids)
+            supplier["purchase.order"].browse(self.purchase_id).action_direct_add_parcel("SF", "SFRACE0001")
+            cr1.commit()
+            cron["purchase.order"]._cron_direct_deadlines()
+            cr2.commit()
+        finally:
+            cr1.close()
+            cr2.close()
+        # Not rerouted on the stale snapshot: no second supplier ships the same goods.
+        self.assertEqual(self._state(), [("Race Supplier 1", "purchase", "accepted", 1)])
+        # The next run sees the parcel and asks a person instead.
+        with self.registry.cursor() as cr:
+            self._env(cr)["purchase.order"]._cron_direct_deadlines()
+        self.assertEqual(self._state(), [("Race Supplier 1", "purchase", "accepted", 1)])
+        with self.registry.cursor() as cr:
+            self.assertTrue(
+                self._env(cr)["purchase.order"].browse(self.purchase_id).direct_late_reported_date
+            )
+
+    def test_parcel_registered_while_the_sale_is_cancelled(self):
+        self._accept()
+        cr1, cr2 = self.registry.cursor(), self.registry.cursor()
+        try:
+            supplier, salesperson = self._env(cr1), self._env(cr2)
+            self.assertEqual(salesperson["sale.order"].browse(self.order_id).state, "sale")
+            supplier["purchase.order"].browse(self.purchase_id).action_direct_add_parcel("SF", "SFRACE0002")
+            cr1.commit()
+            # Cancelling on a snapshot without the parcel would cancel goods already on their way.
+            with self.assertRaises(SerializationFailure):
+                salesperson["sale.order"].browse(self.order_id)._action_cancel()
+            cr2.rollback()
+            salesperson["sale.order"].browse(self.order_id)._action_cancel()
+            cr2.commit()
+        finally:
+            cr1.close()
+            cr2.close()
+        # The retry sees the parcel: the order stays, flagged, for the return.
+        self.assertEqual(self._state(), [("Race Supplier 1", "purchase", "cancelled", 1)])

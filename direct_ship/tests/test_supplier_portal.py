@@ -1,6 +1,6 @@
 import re
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, JsonRpcException, new_test_user, tagged
 
 from .common import DirectShipCommon
 
@@ -62,6 +62,34 @@ class TestSupplierPortal(HttpCase, DirectShipCommon):
         self.assertEqual(
             self.url_open(f"/my/purchase/{self.purchase.id}", allow_redirects=False).status_code != 200, True
         )
+
+    def _call_kw(self, method, *args):
+        return self.make_jsonrpc_request(
+            "/web/dataset/call_kw",
+            {"model": "purchase.order", "method": method, "args": [self.purchase.ids, *args], "kwargs": {}},
+        )
+
+    def test_supplier_actions_over_rpc(self):
+        """/web/dataset/call_kw reaches the supplier actions: they check the caller and the arguments."""
+        new_test_user(self.env, login="ds_rpc_invoicing", groups="account.group_account_invoice")
+        # An accountant may read and write purchase orders, but is not the supplier.
+        self.authenticate("ds_rpc_invoicing", "ds_rpc_invoicing")
+        for method, args in (("action_direct_accept", ()), ("action_direct_refuse", ("no",))):
+            with self.subTest(method=method), self.assertRaisesRegex(JsonRpcException, "AccessError"):
+                self._call_kw(method, *args)
+        self.authenticate("supplier_alpha", "supplier_alpha")
+        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
+            self._call_kw("action_direct_accept")
+        self.assertEqual((self.purchase.direct_state, self.purchase.state), ("waiting", "purchase"))
+        # The supplier itself gets a clean error, not a crash, for arguments that are not text.
+        self.purchase.action_direct_accept()
+        self.authenticate("supplier_beta", "supplier_beta")
+        for args in ((["SF"], "SF1234567"), ("SF", {"ref": 1}), (7, 8)):
+            with self.subTest(args=args), self.assertRaisesRegex(JsonRpcException, "ValidationError"):
+                self._call_kw("action_direct_add_parcel", *args)
+        with self.assertRaisesRegex(JsonRpcException, "ValidationError"):
+            self._call_kw("action_direct_refuse", ["no"])
+        self.assertFalse(self.purchase.direct_parcel_ids)
 
     def test_bad_tracking_in_the_portal(self):
         self.purchase.action_direct_accept()
