@@ -36,6 +36,7 @@
     "demo": [
         "demo/subsidy_demo.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "installable": True,
     "application": True,
 }

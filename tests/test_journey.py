@@ -59,8 +59,8 @@ class TestShopperJourney(WithdrawalCommon):
         self._worked_orders()
         lines_before = self.env["subsidy.pool.line"].search_count([("program_id", "=", self.program.id)])
         with patch.object(
-            type(self.env["subsidy.program"]),
-            "_post_pending_pool_lines",
+            type(self.env["subsidy.settlement"]),
+            "_post",
             side_effect=RuntimeError("journal unavailable"),
         ):
             self.env["subsidy.program"]._cron_settle()

@@ -1,3 +1,4 @@
+from . import account_chart_template
 from . import subsidy_protected_mixin
 from . import subsidy_program
 from . import subsidy_queue_block

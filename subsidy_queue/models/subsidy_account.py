@@ -37,8 +37,12 @@ class SubsidyAccount(models.Model):
     total_received = fields.Monetary(readonly=True)
     total_clawed_back = fields.Monetary(readonly=True)
     entry_ids = fields.One2many("subsidy.entry", "account_id", readonly=True)
-    pool_line_ids = fields.One2many("subsidy.pool.line", "account_id", readonly=True)
-    line_ids = fields.One2many("subsidy.account.line", "account_id", readonly=True)
+    pool_line_ids = fields.One2many(
+        "subsidy.pool.line", "account_id", readonly=True, groups="subsidy_queue.group_subsidy_user"
+    )
+    line_ids = fields.One2many(
+        "subsidy.account.line", "account_id", readonly=True, groups="subsidy_queue.group_subsidy_user"
+    )
     withdrawal_ids = fields.One2many("subsidy.withdrawal", "account_id", readonly=True)
     entry_count = fields.Integer(compute="_compute_entry_figures")
     queued_count = fields.Integer("Queued Entries", compute="_compute_entry_figures")

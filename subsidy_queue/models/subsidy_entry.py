@@ -101,7 +101,9 @@ class SubsidyEntry(models.Model):
     void_reason = fields.Char(readonly=True, tracking=True)
     void_requested_by_id = fields.Many2one("res.users", readonly=True, tracking=True)
     void_approved_by_id = fields.Many2one("res.users", readonly=True, tracking=True)
-    pool_line_ids = fields.One2many("subsidy.pool.line", "entry_id", readonly=True)
+    pool_line_ids = fields.One2many(
+        "subsidy.pool.line", "entry_id", readonly=True, groups="subsidy_queue.group_subsidy_user"
+    )
 
     position = fields.Integer(compute="_compute_standing")
     amount_ahead = fields.Monetary(compute="_compute_standing")

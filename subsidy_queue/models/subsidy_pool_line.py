@@ -70,28 +70,38 @@ class SubsidyPoolLine(models.Model):
                    ON subsidy_pool_line (program_id, date) INCLUDE (amount)
                 WHERE kind IN ('contribution', 'reversal')"""
         )
+        # Programs whose ledger was written before the tail was kept on their row.
+        self.env.cr.execute(
+            """UPDATE subsidy_program p
+                  SET pool_tail_line_id = l.id, pool_tail_hash = l.hash, pool_tail_balance = l.balance
+                 FROM (SELECT DISTINCT ON (program_id) program_id, id, hash, balance
+                         FROM subsidy_pool_line ORDER BY program_id, id DESC) l
+                WHERE l.program_id = p.id AND p.pool_tail_hash IS NULL"""
+        )
         self.env.cr.execute(
             """CREATE INDEX IF NOT EXISTS subsidy_pool_line_tail_idx
                    ON subsidy_pool_line (program_id, id DESC)"""
         )
 
-    @api.depends("program_id.posted_line_id")
     def _compute_posted(self):
+        Settlement = self.env["subsidy.settlement"]
+        reached = {program: Settlement._posted_up_to(program) for program in self.program_id}
         for line in self:
-            line.posted = line.id <= line.program_id.posted_line_id
+            line.posted = bool(line.id) and line.id <= reached.get(line.program_id, 0)
 
     def _search_posted(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(_("Unsupported search on the posting state."))
         posted = (operator == "=") == value
+        self.env["subsidy.settlement"].flush_model(["program_id", "last_line_id"])
         return [
             (
                 "id",
                 "in",
                 SQL(
                     """(SELECT l.id FROM subsidy_pool_line l
-                          JOIN subsidy_program p ON p.id = l.program_id
-                         WHERE (l.id <= COALESCE(p.posted_line_id, 0)) = %s)""",
+                         WHERE (l.id <= COALESCE((SELECT MAX(s.last_line_id) FROM subsidy_settlement s
+                                                   WHERE s.program_id = l.program_id), 0)) = %s)""",
                     posted,
                 ),
             )

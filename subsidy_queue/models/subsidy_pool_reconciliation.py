@@ -11,7 +11,8 @@ class SubsidyPoolReconciliation(models.Model):
     _depends = {
         "account.move.line": ["account_id", "balance", "parent_state", "subsidy_program_id"],
         "subsidy.pool.line": ["amount", "program_id"],
-        "subsidy.program": ["company_id", "currency_id", "pool_account_id", "posted_line_id"],
+        "subsidy.program": ["company_id", "currency_id", "pool_account_id"],
+        "subsidy.settlement": ["program_id", "last_line_id"],
     }
 
     program_id = fields.Many2one("subsidy.program", readonly=True)
@@ -39,10 +40,11 @@ class SubsidyPoolReconciliation(models.Model):
                            AS difference
                   FROM subsidy_program p
              LEFT JOIN (SELECT pl.program_id, SUM(pl.amount) AS total,
-                               SUM(pl.amount) FILTER (WHERE pl.id > COALESCE(pp.posted_line_id, 0))
-                                   AS unposted
+                               SUM(pl.amount) FILTER (WHERE pl.id > COALESCE(ps.posted, 0)) AS unposted
                           FROM subsidy_pool_line pl
-                          JOIN subsidy_program pp ON pp.id = pl.program_id
+                     LEFT JOIN (SELECT program_id, MAX(last_line_id) AS posted
+                                  FROM subsidy_settlement GROUP BY program_id) ps
+                            ON ps.program_id = pl.program_id
                       GROUP BY pl.program_id) l ON l.program_id = p.id
              LEFT JOIN (SELECT aml.subsidy_program_id, -SUM(aml.balance) AS balance
                           FROM account_move_line aml

@@ -7,7 +7,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from ..engine import GENESIS, Slot, allocate, from_units, to_units
+from ..engine import GENESIS, from_units, to_units
+from .account_chart_template import SUBSIDY_ACCOUNTS, SUBSIDY_JOURNAL
 
 _logger = logging.getLogger(__name__)
 
@@ -29,7 +30,6 @@ class SubsidyProgram(models.Model):
     # The queue's own state: written under the program's lock by the queue only.
     _protected_fields = (
         "last_seq",
-        "posted_line_id",
         "queue_version",
         "pool_tail_line_id",
         "pool_tail_hash",
@@ -194,14 +194,6 @@ class SubsidyProgram(models.Model):
 
     # Internal counters, only ever changed under the program's row lock.
     last_seq = fields.Integer(readonly=True, copy=False, default=0, groups=STAFF)
-    posted_line_id = fields.Integer(
-        "Posted up to Ledger Line",
-        readonly=True,
-        copy=False,
-        default=0,
-        groups=STAFF,
-        help="Pool ledger lines up to this one are posted in the general ledger.",
-    )
     # Every change of the pool or the queue locks and writes this row: bumped
     # by every lock, so a transaction that began before another one changed
     # the queue fails on its lock instead of computing on a stale snapshot.
@@ -212,16 +204,16 @@ class SubsidyProgram(models.Model):
     pool_tail_hash = fields.Char("Last Ledger Hash", readonly=True, copy=False, groups=STAFF)
     pool_tail_balance = fields.Monetary("Pool Balance (ledger tail)", readonly=True, copy=False, groups=STAFF)
 
-    entry_ids = fields.One2many("subsidy.entry", "program_id")
-    account_ids = fields.One2many("subsidy.account", "program_id")
-    settlement_ids = fields.One2many("subsidy.settlement", "program_id")
+    entry_ids = fields.One2many("subsidy.entry", "program_id", groups=STAFF)
+    account_ids = fields.One2many("subsidy.account", "program_id", groups=STAFF)
+    settlement_ids = fields.One2many("subsidy.settlement", "program_id", groups=STAFF)
     pool_balance = fields.Monetary(compute="_compute_pool_figures")
     pool_total_in = fields.Monetary("Contributed", compute="_compute_pool_figures")
     pool_total_out = fields.Monetary("Allocated", compute="_compute_pool_figures")
     queued_count = fields.Integer("Queued Entries", compute="_compute_queue_figures")
     queued_amount = fields.Monetary("Still Owed", compute="_compute_queue_figures")
-    settlement_count = fields.Integer(compute="_compute_queue_figures")
-    account_count = fields.Integer(compute="_compute_queue_figures")
+    settlement_count = fields.Integer(compute="_compute_queue_figures", groups=STAFF)
+    account_count = fields.Integer(compute="_compute_queue_figures", groups=STAFF)
 
     @api.constrains("contribution_rate", "max_margin_rate", "subsidy_rate", "cap_amount", "min_order_amount")
     def _check_rates(self):
@@ -289,7 +281,7 @@ class SubsidyProgram(models.Model):
         "currency_id", "journal_id", "expense_account_id", "pool_account_id", "payable_account_id"
     )
     def _check_accounting(self):
-        for program in self:
+        for program in self.sudo():
             if program.journal_id and program.journal_id.currency_id not in (
                 program.currency_id,
                 self.env["res.currency"],
@@ -369,14 +361,14 @@ class SubsidyProgram(models.Model):
             )
             queued.update({row[0]: row[1:] for row in self.env.cr.fetchall()})
         settlements = dict(
-            self.env["subsidy.settlement"]._read_group(
-                [("program_id", "in", self.ids)], ["program_id"], ["__count"]
-            )
+            self.env["subsidy.settlement"]
+            .sudo()
+            ._read_group([("program_id", "in", self.ids)], ["program_id"], ["__count"])
         )
         accounts = dict(
-            self.env["subsidy.account"]._read_group(
-                [("program_id", "in", self.ids)], ["program_id"], ["__count"]
-            )
+            self.env["subsidy.account"]
+            .sudo()
+            ._read_group([("program_id", "in", self.ids)], ["program_id"], ["__count"])
         )
         for program in self:
             program.queued_count, program.queued_amount = queued.get(program.id, (0, 0.0))
@@ -454,31 +446,17 @@ class SubsidyProgram(models.Model):
     # ------------------------------------------------------------------
 
     def _ensure_accounting(self):
-        """Give each program a journal and its three accounts when it has none."""
-        Account = self.env["account.account"].sudo()
+        """Give each program its company's subsidy journal and accounts (from
+        the chart template, see ``account_chart_template.py``) where it has none."""
         for program in self:
             company = program.company_id
-            if not company.chart_template and not Account.search_count(
-                [("company_ids", "in", company.ids)], limit=1
-            ):
-                continue
+            ChartTemplate = self.env["account.chart.template"].sudo().with_company(company)
             vals = {}
-            if not program.expense_account_id:
-                vals["expense_account_id"] = program._find_or_create_account(
-                    "640100", _("Queue subsidy expense"), "expense"
-                ).id
-            if not program.pool_account_id:
-                vals["pool_account_id"] = program._find_or_create_account(
-                    "224100", _("Queue subsidy pool"), "liability_current"
-                ).id
-            if not program.payable_account_id:
-                vals["payable_account_id"] = program._find_or_create_account(
-                    "224200", _("Shoppers' subsidy payable"), "liability_current"
-                ).id
-            if not program.fee_income_account_id:
-                vals["fee_income_account_id"] = program._find_or_create_account(
-                    "750100", _("Withdrawal fee income"), "income_other"
-                ).id
+            for fname, xmlid in SUBSIDY_ACCOUNTS.items():
+                if not program[fname]:
+                    vals[fname] = ChartTemplate.ref(xmlid, raise_if_not_found=False).id
+            if not program.journal_id:
+                vals["journal_id"] = ChartTemplate.ref(SUBSIDY_JOURNAL, raise_if_not_found=False).id
             if not program.payout_journal_id:
                 vals["payout_journal_id"] = (
                     self.env["account.journal"]
@@ -486,43 +464,9 @@ class SubsidyProgram(models.Model):
                     .search([("type", "=", "bank"), ("company_id", "=", company.id)], limit=1)
                     .id
                 )
-            if not program.journal_id:
-                journal = (
-                    self.env["account.journal"]
-                    .sudo()
-                    .search([("code", "=", "SUBS"), ("company_id", "=", company.id)], limit=1)
-                )
-                if not journal:
-                    journal = (
-                        self.env["account.journal"]
-                        .sudo()
-                        .create(
-                            {
-                                "name": _("Queue Subsidy"),
-                                "code": "SUBS",
-                                "type": "general",
-                                "company_id": company.id,
-                            }
-                        )
-                    )
-                vals["journal_id"] = journal.id
+            vals = {fname: value for fname, value in vals.items() if value}
             if vals:
                 program.write(vals)
-
-    def _find_or_create_account(self, code, name, account_type):
-        Account = self.env["account.account"].sudo().with_company(self.company_id)
-        account = Account.search([("code", "=", code), ("company_ids", "in", self.company_id.ids)], limit=1)
-        if account:
-            return account
-        return Account.create(
-            {
-                "code": Account._search_new_account_code(code),
-                "name": name,
-                "account_type": account_type,
-                "company_ids": [(6, 0, self.company_id.ids)],
-                "reconcile": account_type == "liability_current",
-            }
-        )
 
     # ------------------------------------------------------------------
     # Locks and the pool ledger
@@ -590,16 +534,6 @@ class SubsidyProgram(models.Model):
         self.ensure_one()
         return self.env["subsidy.pool.line"]._append(self, rows)
 
-    def init(self):
-        # Programs whose ledger was written before the tail was kept on their row.
-        self.env.cr.execute(
-            """UPDATE subsidy_program p
-                  SET pool_tail_line_id = l.id, pool_tail_hash = l.hash, pool_tail_balance = l.balance
-                 FROM (SELECT DISTINCT ON (program_id) program_id, id, hash, balance
-                         FROM subsidy_pool_line ORDER BY program_id, id DESC) l
-                WHERE l.program_id = p.id AND p.pool_tail_hash IS NULL"""
-        )
-
     def action_verify_ledger(self):
         """Recompute the hash chain and name the first line that was altered."""
         self.ensure_one()
@@ -647,110 +581,9 @@ class SubsidyProgram(models.Model):
         }
 
     def _settle(self, trigger="cron", raise_if_nothing=False):
-        """Run one settlement of this program; return the settlement or nothing.
-
-        At most one run per program at a time: the program row is locked
-        without waiting, and a second run meanwhile gets a clear error (by
-        hand) or is skipped (cron). Everything is re-read under the lock, so a
-        run that finds no new funds changes nothing.
-        """
+        """Run one settlement of this program (see ``subsidy.settlement._run``)."""
         self.ensure_one()
-        Settlement = self.env["subsidy.settlement"].sudo()
-        if not self._lock(nowait=True):
-            if raise_if_nothing:
-                raise UserError(
-                    _(
-                        "A settlement or a payment of %s is being processed right now; "
-                        "try again in a moment.",
-                        self.name,
-                    )
-                )
-            return Settlement
-        if not self.active:
-            if raise_if_nothing:
-                raise UserError(_("The program %s is archived.", self.name))
-            return Settlement
-        _prev_hash, funds = self._pool_tail()
-        if funds <= 0:
-            if raise_if_nothing:
-                raise UserError(_("The pool of %s has no funds to pay out; nothing was changed.", self.name))
-            return Settlement
-        slots, accounts, seqs = self._queued_slots(funds)
-        if not slots:
-            if raise_if_nothing:
-                raise UserError(_("No entry of %s is waiting in the queue; nothing was changed.", self.name))
-            return Settlement
-        paid = allocate(self.queue_mode, funds, slots, self.rotation_size)
-        settlement = Settlement.create(
-            {
-                "program_id": self.id,
-                "trigger": trigger,
-                "funds_available": self._amount(funds),
-            }
-        )
-        remaining = {slot.key: slot.remaining for slot in slots}
-        self.env["subsidy.entry"]._apply_allocations(self, settlement, paid, remaining, accounts, seqs)
-        completed = sum(1 for key, amount in paid if amount == remaining[key])
-        total = sum(amount for _key, amount in paid)
-        settlement.write(
-            {
-                "amount_paid": self._amount(total),
-                "entry_count": len(paid),
-                "completed_count": completed,
-            }
-        )
-        self._post_pending_pool_lines(settlement)
-        settlement.message_post(
-            body=_(
-                "%(count)s entries received %(amount)s; %(done)s of them are now complete.",
-                count=len(paid),
-                amount=self._amount(total),
-                done=completed,
-            )
-        )
-        return settlement
-
-    def _queued_slots(self, funds):
-        """Fetch the head of the queue: just the entries the funds can reach.
-
-        Returns ``(slots, accounts, seqs)`` with ``accounts`` and ``seqs``
-        mapping entry ids to their subsidy account ids and their turns.
-        """
-        self.env["subsidy.entry"].flush_model()
-        chunk = max(1000, self.rotation_size if self.queue_mode == "rotation" else 0)
-        slots, accounts, seqs = [], {}, {}
-        need = 0
-        last_seq = 0
-        extra = self.rotation_size if self.queue_mode == "rotation" else 0
-        while True:
-            self.env.cr.execute(
-                SQL(
-                    """SELECT id, account_id, seq, target - received
-                         FROM subsidy_entry
-                        WHERE program_id = %s AND state = 'queued' AND seq > %s
-                     ORDER BY seq LIMIT %s""",
-                    self.id,
-                    last_seq,
-                    chunk,
-                )
-            )
-            rows = self.env.cr.fetchall()
-            for entry_id, account_id, seq, remaining in rows:
-                units = self._units(remaining)
-                if need >= funds:
-                    if extra <= 0:
-                        break
-                    extra -= 1
-                slots.append(Slot(entry_id, units))
-                accounts[entry_id] = account_id
-                seqs[entry_id] = seq
-                need += units
-                last_seq = seq
-            else:
-                if len(rows) == chunk:
-                    continue
-            break
-        return slots, accounts, seqs
+        return self.env["subsidy.settlement"]._run(self, trigger, raise_if_nothing)
 
     @api.model
     def _cron_settle(self):
@@ -769,89 +602,17 @@ class SubsidyProgram(models.Model):
     # Accounting
     # ------------------------------------------------------------------
 
-    def _post_pending_pool_lines(self, settlement=None):
-        """Post one journal entry for the ledger lines not posted yet.
-
-        Contributions and reversals: subsidy expense against the pool.
-        Allocations: the pool against the shoppers' payable. Clawbacks: the
-        shoppers' payable (from their balance) or the shopper's receivable
-        (withheld from the refund) against the pool. Lines are aggregated:
-        a run or a day makes one entry whatever the number of orders.
-        """
+    def _has_accounting(self):
         self.ensure_one()
-        if not (
+        return bool(
             self.journal_id and self.pool_account_id and self.expense_account_id and self.payable_account_id
-        ):
-            return self.env["account.move"]
-        self.env["subsidy.pool.line"].flush_model()
-        cr = self.env.cr
-        cr.execute(
-            SQL(
-                """SELECT l.kind, l.source, CASE WHEN l.kind = 'clawback' AND l.source = 'refund'
-                                             THEN a.partner_id END,
-                          SUM(l.amount), MAX(l.id)
-                     FROM subsidy_pool_line l
-                LEFT JOIN subsidy_account a ON a.id = l.account_id
-                    WHERE l.program_id = %s AND l.id > %s
-                 GROUP BY 1, 2, 3""",
-                self.id,
-                self.posted_line_id or 0,
-            )
         )
-        groups = cr.fetchall()
-        if not groups:
-            return self.env["account.move"]
-        max_id = max(row[4] for row in groups)
-        move_vals = self._prepare_move_vals(groups, settlement)
-        move = self.env["account.move"].sudo().create(move_vals) if move_vals["line_ids"] else None
-        if move:
-            move.action_post()
-        # Lines that net to zero need no journal item; they are posted all the same.
-        cr.execute(SQL("UPDATE subsidy_program SET posted_line_id = %s WHERE id = %s", max_id, self.id))
-        self.invalidate_recordset(["posted_line_id"], flush=False)
-        if not move:
-            return self.env["account.move"]
-        if settlement:
-            settlement.move_id = move
-        return move
 
-    def _prepare_move_vals(self, groups, settlement=None):
-        """Return balanced ``account.move`` values for aggregated ledger groups."""
+    def _post_pending_pool_lines(self):
+        """Post what the ledger holds and the general ledger does not yet (see
+        ``subsidy.settlement._post_pending``). The program must be locked."""
         self.ensure_one()
-        currency = self.currency_id
-        lines = []
-
-        def pair(label, debit_account, credit_account, amount, partner=None):
-            amount = currency.round(amount)
-            if currency.is_zero(amount):
-                return
-            if amount < 0:
-                debit_account, credit_account, amount = credit_account, debit_account, -amount
-            common = {"name": label, "subsidy_program_id": self.id, "partner_id": partner}
-            lines.append((0, 0, dict(common, account_id=debit_account.id, debit=amount, credit=0.0)))
-            lines.append((0, 0, dict(common, account_id=credit_account.id, debit=0.0, credit=amount)))
-
-        contributions = sum(row[3] for row in groups if row[0] in ("contribution", "reversal"))
-        allocations = -sum(row[3] for row in groups if row[0] == "allocation")
-        pair(_("Pool contributions"), self.expense_account_id, self.pool_account_id, contributions)
-        pair(_("Pool allocations"), self.pool_account_id, self.payable_account_id, allocations)
-        from_balance = sum(row[3] for row in groups if row[0] == "clawback" and row[1] != "refund")
-        pair(_("Clawback from balances"), self.payable_account_id, self.pool_account_id, from_balance)
-        for kind, source, partner_id, amount, _max_id in groups:
-            if kind == "clawback" and source == "refund":
-                partner = self.env["res.partner"].browse(partner_id)
-                receivable = partner.with_company(self.company_id).property_account_receivable_id
-                pair(_("Clawback withheld from refund"), receivable, self.pool_account_id, amount, partner_id)
-        ref = settlement.name if settlement else _("Pool postings of %s", fields.Date.today())
-        return {
-            "move_type": "entry",
-            "journal_id": self.journal_id.id,
-            "company_id": self.company_id.id,
-            "currency_id": currency.id,
-            "date": fields.Date.context_today(self),
-            "ref": _("%(program)s: %(ref)s", program=self.name, ref=ref),
-            "line_ids": lines,
-        }
+        return self.env["subsidy.settlement"]._post_pending(self)
 
     def action_post_pool_lines(self):
         """Post what the ledger holds and the general ledger does not yet (a manager's button)."""

@@ -59,11 +59,13 @@ class SubsidyProtectedMixin(models.AbstractModel):
     # ------------------------------------------------------------------
 
     def _require_group(self, xmlid, message=None):
-        """Refuse the call unless the real user (not a sudo) belongs to ``xmlid``."""
-        if self.env.su and self._is_workflow():
-            return
+        """Refuse the call unless the real user belongs to ``xmlid`` and may
+        read these records (their company): a method called over RPC gets its
+        ids from the caller, and what it does next often runs as superuser."""
         if not self.env.user.has_group(xmlid):
             raise AccessError(message or _("You are not allowed to do this."))
+        if self.ids and not self.env.su:
+            self.check_access("read")
 
     def _require_manager(self):
         self._require_group("subsidy_queue.group_subsidy_manager", _("Only a subsidy manager can do this."))

@@ -87,7 +87,9 @@ class SubsidyWithdrawal(models.Model):
     batch_id = fields.Many2one("subsidy.payout.batch", readonly=True, copy=False, index="btree_not_null")
     payment_id = fields.Many2one("account.payment", readonly=True, copy=False)
     approval_move_id = fields.Many2one("account.move", "Earmark Entry", readonly=True, copy=False)
-    line_ids = fields.One2many("subsidy.account.line", "withdrawal_id", readonly=True)
+    line_ids = fields.One2many(
+        "subsidy.account.line", "withdrawal_id", readonly=True, groups="subsidy_queue.group_subsidy_user"
+    )
 
     @api.constrains("amount")
     def _check_amount_positive(self):
@@ -326,7 +328,7 @@ class SubsidyWithdrawal(models.Model):
         The shopper's own timezone plays no part: a limit per day is the shop's day.
         """
         self.ensure_one()
-        tz = pytz.timezone(self.company_id.partner_id.tz or "UTC")
+        tz = pytz.timezone(self.sudo().company_id.partner_id.tz or "UTC")
         local_now = datetime.now(pytz.utc).astimezone(tz)
         midnight = tz.localize(datetime.combine(local_now.date(), time.min))
         return midnight.astimezone(pytz.utc).replace(tzinfo=None)
@@ -342,6 +344,9 @@ class SubsidyWithdrawal(models.Model):
         limits are the shopper's) and the account paid from is written: a
         second request whose snapshot predates this one fails on its lock.
         """
+        if not self.env.su:
+            # The portal and the app submit through ``_request_for_shopper``.
+            self._require_user()
         self._check_requester()
         for withdrawal in self:
             withdrawal._lock_rows(nowait=True)
@@ -381,8 +386,10 @@ class SubsidyWithdrawal(models.Model):
                 )
 
     def _check_requester(self):
-        """The shopper themself (portal, app) or the subsidy staff."""
+        """The shopper themself (portal, app) or the subsidy staff of the company."""
         if self.env.user.has_group("subsidy_queue.group_subsidy_user"):
+            if not self.env.su:
+                self.check_access("read")
             return
         mine = self.env.user.partner_id.commercial_partner_id
         if any(w.partner_id.commercial_partner_id != mine for w in self.sudo()):
@@ -450,7 +457,7 @@ class SubsidyWithdrawal(models.Model):
             if withdrawal.state == "submitted":
                 withdrawal._release(_("Cancelled"))
             withdrawal._workflow().write({"state": "cancelled"})
-            withdrawal.activity_unlink(["mail.mail_activity_data_todo"])
+            withdrawal.sudo().activity_unlink(["mail.mail_activity_data_todo"])
         return True
 
     def _release(self, reason):

@@ -59,6 +59,17 @@ class TestStaleSnapshotRaces(CommittedCase):
                        SELECT id FROM subsidy_account WHERE program_id = %(program)s)""",
                 params,
             )
+            for table, column in (
+                ("mail_activity", "res_model"),
+                ("mail_message", "model"),
+                ("mail_followers", "res_model"),
+            ):
+                cr.execute(
+                    f"""DELETE FROM {table} WHERE {column} = 'subsidy.withdrawal'
+                           AND res_id IN (SELECT id FROM subsidy_withdrawal
+                                           WHERE program_id = %(program)s)""",
+                    params,
+                )
             cr.execute("DELETE FROM subsidy_withdrawal WHERE program_id = %(program)s", params)
             cr.execute("UPDATE subsidy_program SET pool_tail_line_id = NULL WHERE id = %(program)s", params)
             for table in ("subsidy_pool_line", "subsidy_settlement", "subsidy_entry", "subsidy_account"):

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class SubsidyEntryVoid(models.TransientModel):
@@ -7,6 +7,12 @@ class SubsidyEntryVoid(models.TransientModel):
 
     entry_id = fields.Many2one("subsidy.entry", required=True, readonly=True)
     reason = fields.Text(required=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        wizards = super().create(vals_list)
+        wizards.entry_id._require_manager()
+        return wizards
 
     def action_request(self):
         self.ensure_one()
