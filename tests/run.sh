@@ -41,7 +41,7 @@ set +e
 "$PYTHON" -m pytest -p no:cacheprovider -ra \
     --odoo-database="$DB" --odoo-http --odoo-addons-path="$ADDONS_PATH" "${config[@]}" \
     --junitxml="$LOG_DIR/junit.xml" \
-    $(ls -d */tests | grep -v '^bench/') tests "$@" 2>&1 | tee "$LOG_DIR/pytest.log"
+    $(ls -d */tests | grep -v '^bench/') "$@" 2>&1 | tee "$LOG_DIR/pytest.log"
 status=${PIPESTATUS[0]}
 set -e
 if [ "$status" -eq 0 ] && grep -qE "^=+ .*[0-9]+ skipped" "$LOG_DIR/pytest.log"; then
