@@ -5,3 +5,4 @@ from . import test_supplier_portal
 from . import test_i18n
 from . import test_sale_changes
 from . import test_access
+from . import test_journey

@@ -1,4 +1,4 @@
-import unittest
+from odoo.tests import BaseCase, tagged
 
 from ..engine import Candidate, choose
 
@@ -7,7 +7,8 @@ def candidate(key, price, delay, preferred=False, serves=True, available=True, e
     return Candidate(key, key if rank is None else rank, price, delay, preferred, serves, available, excluded)
 
 
-class TestSupplierChoice(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestSupplierChoice(BaseCase):
     def setUp(self):
         super().setUp()
         self.cheap_slow = candidate(1, 80.0, 5)

@@ -14,7 +14,7 @@ from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.subsidy_queue.tests.committed import CommittedCase
+from odoo.addons.subsidy_queue.tests.common import CommittedCase
 
 
 class DirectShipCommittedCase(CommittedCase):

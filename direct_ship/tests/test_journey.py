@@ -6,7 +6,7 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.subsidy_queue.tests.withdrawal_common import WithdrawalCommon
+from odoo.addons.subsidy_queue.tests.common import WithdrawalCommon
 
 
 @tagged("post_install", "-at_install")

@@ -12,7 +12,7 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .committed import CommittedCase
+from .common import CommittedCase
 
 
 @tagged("post_install", "-at_install")

@@ -1,6 +1,6 @@
 """The engine alone: plain Python, no database, milliseconds."""
 
-import unittest
+from odoo.tests import BaseCase, tagged
 
 from ..engine import (
     BLOCK_SIZE,
@@ -26,7 +26,8 @@ WORKED = [Slot(A, 5000), Slot(B, 15000), Slot(C, 2500), Slot(D, 10000)]
 POOL = 2000 + 6000 + 1000 + 4000
 
 
-class TestMoney(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestMoney(BaseCase):
     def test_units_round_half_up(self):
         self.assertEqual(to_units(100.0, 0.01), 10000)
         self.assertEqual(to_units(0.125, 0.01), 13)
@@ -41,7 +42,8 @@ class TestMoney(unittest.TestCase):
         self.assertEqual(share(-333, 50), -167)
 
 
-class TestAllocation(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestAllocation(BaseCase):
     def test_fifo_worked_example(self):
         paid = allocate_fifo(POOL, WORKED)
         self.assertEqual(paid, [(A, 5000), (B, 8000)])
@@ -76,7 +78,8 @@ class TestAllocation(unittest.TestCase):
             allocate_rotation(100, WORKED, 0)
 
 
-class TestPositions(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestPositions(BaseCase):
     def test_worked_example_after_fifo_run(self):
         book = QueueBook()
         seqs = {key: book.add(slot.remaining) for key, slot in zip("ABCD", WORKED)}
@@ -108,7 +111,8 @@ class TestPositions(unittest.TestCase):
             book.leave(seq)
 
 
-class TestEstimates(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestEstimates(BaseCase):
     def test_range_from_two_rates(self):
         estimate = estimate_wait(19500, 0, 7 * 1000, 30 * 500)
         self.assertEqual(estimate, (19500, 20, 39))
@@ -127,7 +131,8 @@ class TestEstimates(unittest.TestCase):
         self.assertIsNone(project_completion(10000, 1000, -100))
 
 
-class TestRefundFigures(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestRefundFigures(BaseCase):
     def test_full_refund_before_payment(self):
         self.assertEqual(refund_figures(20000, 20000, 0, 20, 50), (0, 0, 0, 0, True))
 
@@ -154,7 +159,8 @@ class TestRefundFigures(unittest.TestCase):
         self.assertEqual(refund_figures(10000, 0, 0, 20, 50), (10000, 5000, 2000, 0, False))
 
 
-class TestLedgerChain(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestLedgerChain(BaseCase):
     def test_chain_names_first_altered_line(self):
         lines, prev = [], GENESIS
         for key, amount in enumerate([2000, 6000, -5000, 1000]):

@@ -1,9 +1,9 @@
 """Hypothesis: random orders, refunds and runs; DESIGN.md's invariants after every step."""
 
-import unittest
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from odoo.tests import BaseCase, tagged
 
 from ..engine import QueueBook, Slot, allocate, refund_figures, share
 
@@ -90,7 +90,8 @@ class Simulation:
             test.assertEqual(self.book.standing(seq), self.book.standing_by_scan(seq))
 
 
-class TestEngineProperties(unittest.TestCase):
+@tagged("post_install", "-at_install")
+class TestEngineProperties(BaseCase):
     def _play(self, mode, window, script):
         sim = Simulation(mode, window)
         for step in script:

@@ -12,7 +12,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from .withdrawal_common import WithdrawalCommon
+from .common import WithdrawalCommon
 
 
 @tagged("post_install", "-at_install")

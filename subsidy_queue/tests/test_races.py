@@ -17,7 +17,7 @@ from psycopg2 import errors
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .committed import CommittedCase
+from .common import CommittedCase
 
 
 @tagged("post_install", "-at_install")

@@ -3,7 +3,7 @@ import base64
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
-from .withdrawal_common import WithdrawalCommon
+from .common import WithdrawalCommon
 
 
 @tagged("post_install", "-at_install")
@@ -62,7 +62,7 @@ class TestWithdrawal(WithdrawalCommon):
 
     def test_payout_account_must_be_the_shoppers_own(self):
         account = self._fund(self.alice, 500.0)
-        with self.assertRaisesRegex(ValidationError, "belongs to somebody else"):
+        with self.assertRaisesRegex(ValidationError, "This bank account is not yours"):
             self._withdrawal(account, 50.0, bank_account_id=self.bob_bank.id).action_submit()
         with self.assertRaisesRegex(ValidationError, "must be the shopper"):
             self._withdrawal(

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
-from .withdrawal_common import WithdrawalCommon
+from .common import WithdrawalCommon
 
 step = st.one_of(
     st.tuples(st.just("fund"), st.integers(0, 1), st.integers(1, 800)),
