@@ -10,7 +10,7 @@ import random
 from odoo import Command
 from odoo.tools import SQL
 
-from odoo.addons.subsidy_queue.engine import BLOCK_SIZE, GENESIS, chain_hash
+from odoo.addons.subsidy_queue.engine import BLOCK_SIZE
 
 
 def bench_shoppers(env, count):
@@ -123,4 +123,4 @@ def units_to_complete(program, count):
     return program._units(program.env.cr.fetchone()[0])
 
 
-__all__ = ["GENESIS", "bench_program", "chain_hash", "fund", "units_to_complete"]
+__all__ = ["bench_program", "fund", "units_to_complete"]

@@ -6,25 +6,19 @@ models convert to and from these units at the edges and call the engine once
 per batch.
 """
 
-from .allocation import Slot, allocate, allocate_fifo, allocate_rotation
-from .estimates import WaitEstimate, estimate_wait, project_completion
-from .ledger import GENESIS, chain_hash, first_broken_link, line_hash
+from .allocation import Slot, allocate
+from .estimates import estimate_wait, project_completion
+from .ledger import GENESIS, first_broken_link, line_hash
 from .money import share, to_units, from_units
-from .positions import BLOCK_SIZE, QueueBook, block_of, standing_from_sums
-from .refunds import RefundFigures, refund_figures
+from .positions import BLOCK_SIZE, block_of, standing_from_sums
+from .refunds import refund_figures
 
 __all__ = [
     "BLOCK_SIZE",
     "GENESIS",
-    "QueueBook",
-    "RefundFigures",
     "Slot",
-    "WaitEstimate",
     "allocate",
-    "allocate_fifo",
-    "allocate_rotation",
     "block_of",
-    "chain_hash",
     "estimate_wait",
     "first_broken_link",
     "line_hash",

@@ -13,8 +13,8 @@ and both are a sum over at most ``n / BLOCK_SIZE`` block rows plus at most
 million entries, never a scan of the queue. Every change of an entry
 (created, paid, cancelled, expired) is one update of its block's sums.
 
-``QueueBook`` is the reference model of the queue that the database mirrors;
-the tests compare it with a brute-force count.
+The tests keep a reference model of the queue (``QueueBook`` in
+``tests/common.py``) and compare it with a brute-force count.
 """
 
 BLOCK_SIZE = 1024
@@ -35,79 +35,3 @@ def standing_from_sums(queued_before, outstanding_before, remaining):
     ``fifo`` order.
     """
     return queued_before + 1, outstanding_before, outstanding_before + remaining
-
-
-class QueueBook:
-    """An in-memory queue of one program, with its block sums."""
-
-    def __init__(self):
-        self.entries = {}  # seq -> [target, received, state]
-        self.blocks = {}  # block -> [queued_count, outstanding]
-        self.next_seq = 1
-
-    def _block(self, seq):
-        return self.blocks.setdefault(block_of(seq), [0, 0])
-
-    def add(self, target):
-        """Queue a new entry needing ``target``; return its sequence."""
-        if target <= 0:
-            raise ValueError("an entry's target must be positive")
-        seq = self.next_seq
-        self.next_seq += 1
-        self.entries[seq] = [target, 0, "queued"]
-        block = self._block(seq)
-        block[0] += 1
-        block[1] += target
-        return seq
-
-    def pay(self, seq, amount):
-        """Pay ``amount`` to the queued entry ``seq``."""
-        entry = self.entries[seq]
-        target, received, state = entry
-        if state != "queued" or amount <= 0 or received + amount > target:
-            raise ValueError(f"cannot pay {amount} to entry {seq}")
-        entry[1] = received + amount
-        block = self._block(seq)
-        block[1] -= amount
-        if entry[1] == target:
-            entry[2] = "done"
-            block[0] -= 1
-
-    def leave(self, seq, state="cancelled"):
-        """Take the queued entry ``seq`` out of the queue."""
-        entry = self.entries[seq]
-        if entry[2] != "queued":
-            raise ValueError(f"entry {seq} is not queued")
-        entry[2] = state
-        block = self._block(seq)
-        block[0] -= 1
-        block[1] -= entry[0] - entry[1]
-
-    def queued(self):
-        """Yield ``(seq, remaining)`` of the queued entries in turn."""
-        for seq in sorted(self.entries):
-            target, received, state = self.entries[seq]
-            if state == "queued":
-                yield seq, target - received
-
-    def standing(self, seq):
-        """Return ``(position, amount_ahead, paid_in_full_after)`` from the sums."""
-        target, received, _state = self.entries[seq]
-        mine = block_of(seq)
-        count = outstanding = 0
-        for number, (queued, need) in self.blocks.items():
-            if number < mine:
-                count += queued
-                outstanding += need
-        for other in range(mine * BLOCK_SIZE, seq):
-            row = self.entries.get(other)
-            if row and row[2] == "queued":
-                count += 1
-                outstanding += row[0] - row[1]
-        return standing_from_sums(count, outstanding, target - received)
-
-    def standing_by_scan(self, seq):
-        """The same figures by a full scan: the slow, obvious reference."""
-        target, received, _state = self.entries[seq]
-        ahead = [(t - r) for s, (t, r, st) in self.entries.items() if s < seq and st == "queued"]
-        return standing_from_sums(len(ahead), sum(ahead), target - received)

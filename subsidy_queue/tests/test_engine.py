@@ -5,12 +5,8 @@ from odoo.tests import BaseCase, tagged
 from ..engine import (
     BLOCK_SIZE,
     GENESIS,
-    QueueBook,
     Slot,
     allocate,
-    allocate_fifo,
-    allocate_rotation,
-    chain_hash,
     estimate_wait,
     first_broken_link,
     line_hash,
@@ -19,6 +15,9 @@ from ..engine import (
     share,
     to_units,
 )
+from ..engine.allocation import allocate_fifo, allocate_rotation
+from ..engine.ledger import chain_hash
+from .common import QueueBook
 
 A, B, C, D = "A", "B", "C", "D"
 # DESIGN.md: targets 50 % of A 100.00, B 300.00, C 50.00, D 200.00, in cents.

@@ -5,7 +5,8 @@ from hypothesis import strategies as st
 
 from odoo.tests import BaseCase, tagged
 
-from ..engine import QueueBook, Slot, allocate, refund_figures, share
+from ..engine import Slot, allocate, refund_figures, share
+from .common import QueueBook
 
 order = st.tuples(st.just("order"), st.integers(min_value=1, max_value=500_000))
 refund = st.tuples(st.just("refund"), st.integers(min_value=0, max_value=60), st.floats(0.05, 1.5))
