@@ -199,20 +199,23 @@ class SubsidyAccount(models.Model):
         )
         self.invalidate_model(["balance", "total_received"])
 
-    @api.model
-    def _add_balance(self, account, units, program):
-        """Take a clawback (negative ``units``) off the balance; the row is locked."""
+    def _clawback(self, units):
+        """Take ``units`` back from the balance into the pool (negative: give
+        them back, a credit note that no longer stands). Locks the row."""
+        self.ensure_one()
+        self._lock_balance_units()
+        amount = self.program_id._amount(units)
         self.env.cr.execute(
             SQL(
                 """UPDATE subsidy_account
-                      SET balance = balance + %s, total_clawed_back = total_clawed_back - %s
+                      SET balance = balance - %s, total_clawed_back = total_clawed_back + %s
                     WHERE id = %s""",
-                program._amount(units),
-                program._amount(units),
-                account.id,
+                amount,
+                amount,
+                self.id,
             )
         )
-        account.invalidate_recordset(["balance", "total_clawed_back"])
+        self.invalidate_recordset(["balance", "total_clawed_back"])
 
     def _portal_values(self):
         self.ensure_one()

@@ -296,7 +296,7 @@ class SubsidyEntry(models.Model):
         entry = self._workflow().with_context(mail_create_nolog=True, tracking_disable=True).create(vals)
         entry.flush_recordset()
         if target_units > 0:
-            self._move_blocks(program, {block_of(seq): (1, target_units)})
+            self.env["subsidy.queue.block"]._move(program, {block_of(seq): (1, target_units)})
         program._append_pool_lines(
             [
                 {
@@ -310,30 +310,6 @@ class SubsidyEntry(models.Model):
             ]
         )
         return entry
-
-    @api.model
-    def _move_blocks(self, program, deltas):
-        """Add ``{block: (count_delta, outstanding_units_delta)}`` to the block sums."""
-        if not deltas:
-            return
-        blocks = sorted(deltas)
-        self.env.cr.execute(
-            SQL(
-                """INSERT INTO subsidy_queue_block AS b (program_id, block, queued_count, outstanding)
-                   SELECT %s, t.block, t.count, t.units * %s::numeric
-                     FROM unnest(%s::int[], %s::int[], %s::bigint[]) AS t(block, count, units)
-                   ON CONFLICT (program_id, block) DO UPDATE
-                      SET queued_count = b.queued_count + EXCLUDED.queued_count,
-                          outstanding = b.outstanding + EXCLUDED.outstanding""",
-                program.id,
-                program._step(),
-                blocks,
-                [deltas[block][0] for block in blocks],
-                [deltas[block][1] for block in blocks],
-            )
-        )
-        self.env["subsidy.queue.block"].invalidate_model()
-        self.env["subsidy.entry"].invalidate_model(STANDING_FIELDS, flush=False)
 
     # ------------------------------------------------------------------
     # Settlement
@@ -393,7 +369,7 @@ class SubsidyEntry(models.Model):
             ]
         )
         self.env["subsidy.account"]._add_received(program, per_account)
-        self._move_blocks(program, {block: tuple(d) for block, d in per_block.items()})
+        self.env["subsidy.queue.block"]._move(program, {block: tuple(d) for block, d in per_block.items()})
         self.invalidate_model()
 
     # ------------------------------------------------------------------
@@ -414,7 +390,7 @@ class SubsidyEntry(models.Model):
                 delta = deltas[block_of(entry.seq)]
                 delta[0] -= 1
                 delta[1] -= program._units(entry.target - entry.received)
-            self._move_blocks(program, {b: tuple(d) for b, d in deltas.items()})
+            self.env["subsidy.queue.block"]._move(program, {b: tuple(d) for b, d in deltas.items()})
             vals = {"state": state, "date_cancelled": fields.Datetime.now()}
             if reason:
                 vals["cancel_reason"] = reason
@@ -464,8 +440,7 @@ class SubsidyEntry(models.Model):
         from_balance = 0
         if figures.clawback:
             if program.clawback_policy == "balance":
-                available = self.account_id._lock_balance_units() + balance_back
-                from_balance = min(figures.clawback, available)
+                from_balance = min(figures.clawback, self.account_id._lock_balance_units() + balance_back)
             if from_balance:
                 lines.append(dict(common, kind="clawback", amount_units=from_balance, source="balance"))
             if figures.clawback - from_balance:
@@ -475,8 +450,7 @@ class SubsidyEntry(models.Model):
                     )
                 )
         if balance_back - from_balance:
-            self.account_id._lock_balance_units()
-            self.env["subsidy.account"]._add_balance(self.account_id, balance_back - from_balance, program)
+            self.account_id._clawback(from_balance - balance_back)
         received -= figures.clawback
         was_queued = self.state == "queued"
         state = self.state
@@ -502,7 +476,9 @@ class SubsidyEntry(models.Model):
         old = (1, units(self.target) - units(self.received)) if was_queued else (0, 0)
         new = (1, figures.target - received) if state == "queued" else (0, 0)
         if old != new:
-            self._move_blocks(program, {block_of(self.seq): (new[0] - old[0], new[1] - old[1])})
+            self.env["subsidy.queue.block"]._move(
+                program, {block_of(self.seq): (new[0] - old[0], new[1] - old[1])}
+            )
         self._workflow().write(vals)
         program._append_pool_lines(lines)
         return True

@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .subsidy_entry import STANDING_FIELDS
 
 
 class SubsidyQueueBlock(models.Model):
@@ -22,3 +25,27 @@ class SubsidyQueueBlock(models.Model):
     _sql_constraints = [
         ("program_block_uniq", "unique(program_id, block)", "A block exists once per program."),
     ]
+
+    @api.model
+    def _move(self, program, deltas):
+        """Add ``{block: (count_delta, outstanding_units_delta)}`` to the block sums."""
+        if not deltas:
+            return
+        blocks = sorted(deltas)
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO subsidy_queue_block AS b (program_id, block, queued_count, outstanding)
+                   SELECT %s, t.block, t.count, t.units * %s::numeric
+                     FROM unnest(%s::int[], %s::int[], %s::bigint[]) AS t(block, count, units)
+                   ON CONFLICT (program_id, block) DO UPDATE
+                      SET queued_count = b.queued_count + EXCLUDED.queued_count,
+                          outstanding = b.outstanding + EXCLUDED.outstanding""",
+                program.id,
+                program._step(),
+                blocks,
+                [deltas[block][0] for block in blocks],
+                [deltas[block][1] for block in blocks],
+            )
+        )
+        self.invalidate_model()
+        self.env["subsidy.entry"].invalidate_model(STANDING_FIELDS, flush=False)

@@ -115,7 +115,12 @@ class TestSettlement(SubsidyCommon):
         settlement = self.program._settle()
         self.assertEqual(len(settlement.move_id), 1)
         self.assertEqual(len(settlement.move_id.line_ids), 4)
-        self.assertEqual(self.env["subsidy.pool.line"].search_count([("posted", "=", False)]), 0)
+        self.assertEqual(
+            self.env["subsidy.pool.line"].search_count(
+                [("program_id", "=", self.program.id), ("posted", "=", False)]
+            ),
+            0,
+        )
         with self.assertRaisesRegex(UserError, "already posted"):
             self.program.action_post_pool_lines()
 
