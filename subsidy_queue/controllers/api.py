@@ -3,25 +3,77 @@
     Authorization: Bearer <API key of the shopper's user>
 
     GET  /api/subsidy/v1/account       the shopper's subsidy accounts
-    GET  /api/subsidy/v1/entries       their queue entries, with position and amount ahead
-    GET  /api/subsidy/v1/withdrawals   their withdrawals
+    GET  /api/subsidy/v1/entries       their queue entries, with position and amount ahead (paged)
+    GET  /api/subsidy/v1/withdrawals   their withdrawals (paged)
     POST /api/subsidy/v1/withdrawals   ask for one: {"amount", "payout_method", ...}
 
-Errors answer with a 4xx status and {"error": {"code", "message"}}.
+Every answer is JSON. Errors answer {"error": {"code", "message"}}, the message
+in the user's language: 400 bad input, 401 no valid key, 403 not allowed,
+404 not found, 409 conflict, 413 body too large, 415 body not JSON, 503 busy
+(try again), 500 anything else (logged). See README.md.
 """
 
 import json
 import logging
+from urllib.parse import urlencode
+
+import psycopg2
+from werkzeug.exceptions import HTTPException
 
 from odoo import _, http
-from odoo.exceptions import AccessDenied, UserError, ValidationError
+from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError
 from odoo.http import request
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+from .common import (
+    clean_withdrawal_values,
+    parse_paging,
+    parse_state,
+    shopper_entries,
+    shopper_withdrawals,
+)
 
 _logger = logging.getLogger(__name__)
+
+MAX_BODY = 16 * 1024
+
+
+class ApiError(Exception):
+    """An answer of the API's own, other than bad values: ``status``, ``code``, ``message``."""
+
+    def __init__(self, status, code, message):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
 
 
 def _error(status, code, message):
     return request.make_json_response({"error": {"code": code, "message": message}}, status=status)
+
+
+def _error_values(error, env):
+    """The one mapping of an exception to the API's error: ``(status, code, message)``.
+
+    Messages of access and missing-record errors are replaced by generic
+    ones: Odoo's name models, ids and users, somebody else's perhaps. The
+    message is in the language of ``env``.
+    """
+    if isinstance(error, ApiError):
+        return error.status, error.code, error.message
+    if isinstance(error, AccessDenied):
+        return 401, "unauthorized", env._("A valid API key is required (Authorization: Bearer <key>).")
+    if isinstance(error, AccessError):
+        return 403, "forbidden", env._("You are not allowed to see or change this.")
+    if isinstance(error, MissingError):
+        return 404, "not_found", env._("This record does not exist or was deleted.")
+    if isinstance(error, UserError):  # and ValidationError
+        return 400, "invalid", str(error.args[0]) if error.args else env._("Invalid request.")
+    if isinstance(error, psycopg2.IntegrityError):
+        return 409, "conflict", env._("The request conflicts with the data; nothing was changed.")
+    if isinstance(error, (PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, psycopg2.errors.ReadOnlySqlTransaction)):
+        return 503, "busy", env._("The service is busy; nothing was changed. Try again in a moment.")
+    if isinstance(error, HTTPException) and error.code and error.code < 500:
+        return error.code, "http_%s" % error.code, env._("Invalid request.")
+    return 500, "internal", env._("Something went wrong on our side; it was logged. Nothing was changed.")
 
 
 class SubsidyApi(http.Controller):
@@ -33,63 +85,128 @@ class SubsidyApi(http.Controller):
         uid = request.env["res.users.apikeys"]._check_credentials(scope="rpc", key=key)
         if not uid:
             raise AccessDenied()
-        request.update_env(user=uid)
+        lang = request.env["res.users"].sudo().browse(uid).lang
+        request.update_env(user=uid, context=dict(request.env.context, lang=lang or request.env.lang))
         return request.env.user.partner_id.commercial_partner_id
 
-    def _call(self, handler):
+    def _call(self, handler, params=()):
+        """Authenticate, check the query's parameters, run ``handler(partner, query)``; always JSON.
+
+        Any exception rolls the transaction back and answers the JSON error of
+        :func:`_error_values`. Concurrency errors are raised again so that Odoo
+        retries the request; the JSON answer is kept for when it gives up.
+        """
         try:
             partner = self._authenticate()
-        except AccessDenied:
-            return _error(
-                401, "unauthorized", _("A valid API key is required (Authorization: Bearer <key>).")
+            query = self._query(params)
+            response = handler(partner, query)
+            request.env.cr.flush()
+            return response
+        except Exception as error:
+            retry = isinstance(
+                error, (PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, psycopg2.errors.ReadOnlySqlTransaction)
             )
-        try:
-            return handler(partner)
-        except (UserError, ValidationError) as error:
             request.env.cr.rollback()
-            return _error(400, "invalid", error.args[0])
+            status, code, message = _error_values(error, request.env)
+            if status >= 500 and not retry:
+                _logger.exception(
+                    "Subsidy API: %s %s failed", request.httprequest.method, request.httprequest.path
+                )
+            response = _error(status, code, message)
+            if retry:
+                error.error_response = response
+                raise
+            return response
+
+    def _query(self, params):
+        """The query string's parameters, each known and given once; else a 400."""
+        args = request.httprequest.args
+        for key in args:
+            if key not in params:
+                raise ApiError(
+                    400,
+                    "invalid",
+                    _("Unknown parameter. Known parameters: %s.", ", ".join(params) or "-"),
+                )
+            if len(args.getlist(key)) > 1:
+                raise ApiError(400, "invalid", _("Give each parameter once."))
+        return {key: args[key] for key in args}
+
+    def _json_body(self):
+        """The request's body: a JSON object sent as application/json."""
+        if request.httprequest.mimetype != "application/json":
+            raise ApiError(
+                415, "unsupported_media_type", _("Send the body as JSON (Content-Type: application/json).")
+            )
+        if (request.httprequest.content_length or 0) > MAX_BODY:
+            raise ApiError(413, "too_large", _("The body is too large."))
+        data = request.httprequest.get_data()
+        if len(data) > MAX_BODY:
+            raise ApiError(413, "too_large", _("The body is too large."))
+
+        def refuse_constant(name):
+            raise ValueError(name)
+
+        try:
+            payload = json.loads(data.decode("utf-8"), parse_constant=refuse_constant)
+        except (ValueError, RecursionError):
+            payload = None
+        if not isinstance(payload, dict):
+            raise ApiError(400, "invalid", _("The body must be a JSON object."))
+        return payload
+
+    def _page(self, key, records, total, query, paging, values=None):
+        """A list's answer: one page of ``records`` (each as ``values(record)``, by default its
+        ``_portal_values()``) and the link to the next page when there is one."""
+        end = paging["offset"] + len(records)
+        following = None
+        if end < total:
+            following = "%s?%s" % (request.httprequest.path, urlencode(dict(query, offset=end)))
+        values = values or (lambda record: record._portal_values())
+        return {
+            key: [values(record) for record in records],
+            "total": total,
+            "limit": paging["limit"],
+            "offset": paging["offset"],
+            "next": following,
+            "next_offset": end if following else None,
+        }
 
     @http.route("/api/subsidy/v1/account", type="http", auth="none", methods=["GET"], csrf=False)
     def api_account(self, **kw):
-        def handler(partner):
+        def handler(partner, query):
             accounts = request.env["subsidy.account"].search([("partner_id", "=", partner.id)])
             return request.make_json_response({"accounts": [a._portal_values() for a in accounts]})
 
         return self._call(handler)
 
     @http.route("/api/subsidy/v1/entries", type="http", auth="none", methods=["GET"], csrf=False)
-    def api_entries(self, state=None, **kw):
-        def handler(partner):
-            domain = [("partner_id", "=", partner.id)]
-            if state:
-                domain.append(("state", "=", state))
-            entries = request.env["subsidy.entry"].search(domain, limit=500)
-            return request.make_json_response({"entries": [e._portal_values() for e in entries]})
+    def api_entries(self, **kw):
+        def handler(partner, query):
+            state = parse_state(request.env["subsidy.entry"], query.get("state"))
+            paging = parse_paging(query)
+            entries, total = shopper_entries(request.env, partner, state=state, **paging)
+            return request.make_json_response(self._page("entries", entries, total, query, paging))
 
-        return self._call(handler)
+        return self._call(handler, ("state", "limit", "offset"))
 
     @http.route("/api/subsidy/v1/withdrawals", type="http", auth="none", methods=["GET"], csrf=False)
     def api_withdrawals(self, **kw):
-        def handler(partner):
-            withdrawals = request.env["subsidy.withdrawal"].search(
-                [("partner_id", "=", partner.id)], limit=200
-            )
-            return request.make_json_response({"withdrawals": [w._portal_values() for w in withdrawals]})
+        def handler(partner, query):
+            state = parse_state(request.env["subsidy.withdrawal"], query.get("state"))
+            paging = parse_paging(query)
+            withdrawals, total = shopper_withdrawals(request.env, partner, state=state, **paging)
+            return request.make_json_response(self._page("withdrawals", withdrawals, total, query, paging))
 
-        return self._call(handler)
+        return self._call(handler, ("state", "limit", "offset"))
 
     @http.route(
         "/api/subsidy/v1/withdrawals", type="http", auth="none", methods=["POST"], csrf=False, readonly=False
     )
     def api_withdraw(self, **kw):
-        def handler(partner):
-            try:
-                payload = json.loads(request.httprequest.get_data(as_text=True) or "{}")
-            except ValueError:
-                return _error(400, "invalid", _("The body must be a JSON object."))
-            if not isinstance(payload, dict):
-                return _error(400, "invalid", _("The body must be a JSON object."))
-            withdrawal = request.env["subsidy.withdrawal"]._request_for_shopper(partner, payload)
+        def handler(partner, query):
+            values = clean_withdrawal_values(self._json_body())
+            withdrawal = request.env["subsidy.withdrawal"]._request_for_shopper(partner, values)
             return request.make_json_response({"withdrawal": withdrawal._portal_values()}, status=201)
 
         return self._call(handler)

@@ -1,8 +1,11 @@
 from odoo import _, http
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+from .common import DEFAULT_LIMIT, MAX_ID, clean_withdrawal_values, shopper_entries, shopper_withdrawals
 
 
 class SubsidyPortal(CustomerPortal):
@@ -17,17 +20,26 @@ class SubsidyPortal(CustomerPortal):
             )
         return values
 
-    def _subsidy_values(self, **extra):
+    def _subsidy_values(self, page=1, **extra):
+        """The page's values: accounts, one page of entries (queued first), the latest withdrawals."""
         partner = request.env.user.partner_id.commercial_partner_id
         accounts = request.env["subsidy.account"].search([("partner_id", "=", partner.id)])
-        entries = request.env["subsidy.entry"].search([("partner_id", "=", partner.id)], limit=200)
-        withdrawals = request.env["subsidy.withdrawal"].search([("partner_id", "=", partner.id)], limit=50)
-        banks = request.env["res.partner.bank"].sudo().search([("partner_id", "=", partner.id)])
+        offset = (page - 1) * DEFAULT_LIMIT
+        entries, total = shopper_entries(request.env, partner, offset=offset)
+        pager = portal_pager(url="/my/subsidy", total=total, page=page, step=DEFAULT_LIMIT)
+        if pager["offset"] != offset:  # a page past the end: show the last one
+            entries, total = shopper_entries(request.env, partner, offset=pager["offset"])
+        withdrawals, _total = shopper_withdrawals(request.env, partner)
+        banks = request.env["res.partner.bank"].sudo().search([("partner_id", "child_of", partner.id)])
         values = {
             "page_name": "subsidy",
             "accounts": accounts,
+            "queued_count": request.env["subsidy.entry"].search_count(
+                [("partner_id", "child_of", partner.id), ("state", "=", "queued")]
+            ),
             "queued_entries": entries.filtered(lambda e: e.state == "queued"),
             "past_entries": entries.filtered(lambda e: e.state != "queued"),
+            "pager": pager,
             "withdrawals": withdrawals,
             "bank_accounts": banks,
             "error": None,
@@ -37,26 +49,34 @@ class SubsidyPortal(CustomerPortal):
         values.update(extra)
         return values
 
-    @http.route(["/my/subsidy"], type="http", auth="user", website=True)
-    def portal_my_subsidy(self, **kw):
-        return request.render("subsidy_queue.portal_my_subsidy", self._subsidy_values())
+    def _render_subsidy(self, status=200, **values):
+        return request.render(
+            "subsidy_queue.portal_my_subsidy", self._subsidy_values(**values), status=status
+        )
+
+    @http.route(["/my/subsidy", "/my/subsidy/page/<int:page>"], type="http", auth="user", website=True)
+    def portal_my_subsidy(self, page=1, **kw):
+        return self._render_subsidy(page=max(1, min(page, MAX_ID // DEFAULT_LIMIT)))
 
     @http.route(["/my/subsidy/withdraw"], type="http", auth="user", website=True, methods=["POST"])
     def portal_subsidy_withdraw(self, **post):
         partner = request.env.user.partner_id
+        form = {key: value for key, value in post.items() if isinstance(value, str)}
         try:
-            withdrawal = request.env["subsidy.withdrawal"]._request_for_shopper(partner, post)
-        except (UserError, ValidationError) as error:
-            values = self._subsidy_values(error=error.args[0], form=post)
-            return request.render("subsidy_queue.portal_my_subsidy", values, status=400)
-        values = self._subsidy_values(
+            with request.env.cr.savepoint():
+                values = clean_withdrawal_values(form, form=True)
+                withdrawal = request.env["subsidy.withdrawal"]._request_for_shopper(partner, values)
+        except (AccessError, MissingError):
+            return self._render_subsidy(status=403, error=_("You are not allowed to see or change this."))
+        except UserError as error:
+            return self._render_subsidy(status=400, error=error.args[0], form=form)
+        return self._render_subsidy(
             success=_(
                 "Withdrawal %(name)s of %(amount)s is submitted.",
                 name=withdrawal.name,
                 amount=withdrawal.amount,
             )
         )
-        return request.render("subsidy_queue.portal_my_subsidy", values)
 
     @http.route(
         ["/my/subsidy/withdrawal/<int:withdrawal_id>/cancel"],
@@ -66,17 +86,19 @@ class SubsidyPortal(CustomerPortal):
         methods=["POST"],
     )
     def portal_subsidy_withdrawal_cancel(self, withdrawal_id, **post):
-        withdrawal = request.env["subsidy.withdrawal"].search([("id", "=", withdrawal_id)])
+        partner = request.env.user.partner_id.commercial_partner_id
+        withdrawal = request.env["subsidy.withdrawal"].browse()
+        if withdrawal_id <= MAX_ID:
+            withdrawal = withdrawal.search(
+                [("id", "=", withdrawal_id), ("partner_id", "child_of", partner.id)]
+            )
         if not withdrawal:
-            return request.render(
-                "subsidy_queue.portal_my_subsidy",
-                self._subsidy_values(error=_("This withdrawal is not yours.")),
-                status=404,
-            )
+            return self._render_subsidy(status=404, error=_("This withdrawal is not yours."))
         try:
-            withdrawal.sudo().action_cancel()
+            with request.env.cr.savepoint():
+                withdrawal.sudo().action_cancel()
+        except (AccessError, MissingError):
+            return self._render_subsidy(status=403, error=_("You are not allowed to see or change this."))
         except UserError as error:
-            return request.render(
-                "subsidy_queue.portal_my_subsidy", self._subsidy_values(error=error.args[0]), status=400
-            )
+            return self._render_subsidy(status=400, error=error.args[0])
         return request.redirect("/my/subsidy")

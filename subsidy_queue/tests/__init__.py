@@ -12,3 +12,8 @@ from . import test_withdrawal_concurrency
 from . import test_withdrawal_properties
 from . import test_portal_api
 from . import test_online_payment
+from . import test_api_hardening
+from . import test_fuzz
+from . import test_access_matrix
+from . import test_races
+from . import test_money_trust

@@ -120,7 +120,9 @@ class TestShopperPortalAndApi(HttpCase):
                 self.assertEqual(response.status_code, 400, response.text)
                 self.assertIn(message, response.json()["error"]["message"])
         response = self.url_open(
-            "/api/subsidy/v1/withdrawals", data="[1, 2", headers={"Authorization": f"Bearer {self.key}"}
+            "/api/subsidy/v1/withdrawals",
+            data="[1, 2",
+            headers={"Authorization": f"Bearer {self.key}", "Content-Type": "application/json"},
         )
         self.assertEqual(response.status_code, 400)
         self.account.invalidate_recordset()

@@ -1,0 +1,183 @@
+"""What the shopper's portal and JSON API share: strict input checks and paged reads.
+
+Both channels read the shopper's entries and withdrawals through
+:func:`shopper_entries` and :func:`shopper_withdrawals` (same order, same
+limits), and check what a shopper sends through :func:`clean_withdrawal_values`
+and :func:`parse_paging` before any model sees it. A bad value raises a
+translated ``ValidationError`` that never quotes anybody's record.
+"""
+
+import math
+import re
+from decimal import Decimal
+
+from odoo import _
+from odoo.exceptions import ValidationError
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger id can only be a probe
+MAX_AMOUNT = Decimal(10**9)
+MAX_TEXT = {"payout_method": 16, "bank_acc_number": 64, "wallet_account": 128, "holder_name": 128}
+WITHDRAWAL_KEYS = frozenset({"account_id", "amount", "bank_account_id"} | MAX_TEXT.keys())
+_DECIMAL = re.compile(r"[0-9]{1,10}(\.[0-9]{1,6})?")
+_DIGITS = re.compile(r"[0-9]{1,10}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+QUEUE_ORDER = "program_id, seq, id"
+HISTORY_ORDER = "date_queued desc, id desc"
+
+
+# ----------------------------------------------------------------------
+# Values a shopper sends
+# ----------------------------------------------------------------------
+
+
+def parse_id(value, form=False):
+    """A record id: a positive JSON integer (or, from a form, its digits), else ``None``."""
+    if form and isinstance(value, str) and _DIGITS.fullmatch(value):
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+        return value
+    return None
+
+
+def parse_amount(value):
+    """An amount: a finite, positive JSON number or decimal string, within bounds; a ``Decimal``.
+
+    ``true``/``false`` are not numbers; the currency's precision is checked
+    by the withdrawal itself, which knows the account's currency.
+    """
+    number = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = Decimal(value)
+    elif isinstance(value, float) and math.isfinite(value):
+        number = Decimal(repr(value))
+    elif isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
+        number = Decimal(value.strip())
+    if number is None or not number.is_finite():
+        raise ValidationError(_("The amount must be a number, such as 50 or 49.90."))
+    if number <= 0:
+        raise ValidationError(_("A withdrawal must be of a positive amount."))
+    if number > MAX_AMOUNT:
+        raise ValidationError(_("The amount is too large."))
+    return number
+
+
+def parse_text(value, size):
+    """Text of at most ``size`` characters, printable; ``None`` when absent."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > size or _CONTROL.search(value):
+        raise ValidationError(_("A text field holds at most %s printable characters.", size))
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(_("A text field holds at most %s printable characters.", size)) from None
+    return value.strip()
+
+
+def clean_withdrawal_values(values, form=False):
+    """Check the types of a withdrawal request; return the values the model expects.
+
+    ``form`` says the values come from the portal's HTML form (all strings,
+    an empty field means "not given", other fields are ignored); from the
+    API, ``values`` is the JSON object and an unknown key is refused.
+    """
+    if form:
+        values = {key: value for key, value in values.items() if key in WITHDRAWAL_KEYS and value != ""}
+    else:
+        unknown = sorted(set(values) - WITHDRAWAL_KEYS)
+        if unknown:
+            raise ValidationError(
+                _(
+                    "Unknown field: %(field)s. Known fields: %(known)s.",
+                    field=str(unknown[0])[:32],
+                    known=", ".join(sorted(WITHDRAWAL_KEYS)),
+                )
+            )
+        values = {key: value for key, value in values.items() if value is not None}
+    clean = {"amount": float(parse_amount(values.get("amount")))}
+    for key in ("account_id", "bank_account_id"):
+        if key in values:
+            clean[key] = parse_id(values[key], form=form)
+            if not clean[key]:
+                raise ValidationError(_("An id is a positive whole number."))
+    for key, size in MAX_TEXT.items():
+        text = parse_text(values.get(key), size)
+        if text:
+            clean[key] = text
+    return clean
+
+
+def parse_paging(args):
+    """``limit`` (1 to MAX_LIMIT, default DEFAULT_LIMIT) and ``offset`` (0 or more) from a query."""
+    paging = {"limit": DEFAULT_LIMIT, "offset": 0}
+    for key, low in (("limit", 1), ("offset", 0)):
+        value = args.get(key)
+        if value is None:
+            continue
+        if not _DIGITS.fullmatch(value) or not low <= int(value) <= (MAX_LIMIT if key == "limit" else MAX_ID):
+            if key == "limit":
+                raise ValidationError(_("limit must be a whole number from 1 to %s.", MAX_LIMIT))
+            raise ValidationError(_("offset must be a whole number, 0 or more."))
+        paging[key] = int(value)
+    return paging
+
+
+def parse_state(model, value):
+    """A state filter: one of the model's states, else a ``ValidationError``."""
+    if value is None:
+        return None
+    states = [state for state, _label in model._fields["state"].selection]
+    if value not in states:
+        raise ValidationError(_("Unknown state. Known states: %s.", ", ".join(states)))
+    return value
+
+
+# ----------------------------------------------------------------------
+# What a shopper reads
+# ----------------------------------------------------------------------
+
+
+def _read_pages(model, parts, limit, offset):
+    """One page over several (domain, order) parts read one after the other."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    records = model.browse()
+    total = 0
+    for domain, order in parts:
+        count = model.search_count(domain)
+        start = max(offset - total, 0)
+        wanted = limit - len(records)
+        if wanted > 0 and start < count:
+            records += model.search(domain, order=order, offset=start, limit=wanted)
+        total += count
+    return records, total
+
+
+def shopper_entries(env, partner, state=None, limit=DEFAULT_LIMIT, offset=0):
+    """The shopper's queue entries, one page: ``(entries, total)``.
+
+    Queued entries come first, in their turn; then the others, newest first.
+    ``env`` is the shopper's (record rules apply).
+    """
+    Entry = env["subsidy.entry"]
+    mine = [("partner_id", "child_of", partner.commercial_partner_id.id)]
+    if state == "queued":
+        parts = [(mine + [("state", "=", "queued")], QUEUE_ORDER)]
+    elif state:
+        parts = [(mine + [("state", "=", state)], HISTORY_ORDER)]
+    else:
+        parts = [
+            (mine + [("state", "=", "queued")], QUEUE_ORDER),
+            (mine + [("state", "!=", "queued")], HISTORY_ORDER),
+        ]
+    return _read_pages(Entry, parts, limit, offset)
+
+
+def shopper_withdrawals(env, partner, state=None, limit=DEFAULT_LIMIT, offset=0):
+    """The shopper's withdrawals, newest first, one page: ``(withdrawals, total)``."""
+    domain = [("partner_id", "child_of", partner.commercial_partner_id.id)]
+    if state:
+        domain.append(("state", "=", state))
+    return _read_pages(env["subsidy.withdrawal"], [(domain, "id desc")], limit, offset)
