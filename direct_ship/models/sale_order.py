@@ -39,10 +39,19 @@ class SaleOrder(models.Model):
             purchase._direct_lock()
         # sale_purchase schedules its own activity on the purchases left open.
         purchases._direct_sale_cancelled(schedule_activity=False)
+        if self.sudo().direct_purchase_ids and not self.env.user.has_group("purchase.group_purchase_user"):
+            # Cancelling the dropship transfers makes purchase_stock look for their
+            # purchase lines (upstream documents), which a salesperson without purchase
+            # rights may not read; the caller already passed action_cancel's checks.
+            return super(SaleOrder, self.sudo())._action_cancel()
         return super()._action_cancel()
 
     def _direct_tracking(self):
-        """What the shopper may see of the parcels: no supplier, no price."""
+        """What the shopper's app may see of the parcels (the API): no supplier, no price.
+
+        The portal shows the same through Odoo's own display of the dropship transfers
+        (their carrier and tracking reference, see ``purchase.order._direct_update_transfer``).
+        """
         self.ensure_one()
         rows = []
         for purchase in self.sudo().direct_purchase_ids.filtered(lambda p: p.state != "cancel"):
@@ -62,7 +71,7 @@ class SaleOrder(models.Model):
                     {
                         "products": products,
                         "status": parcel.state,
-                        "carrier": parcel.carrier,
+                        "carrier": parcel.carrier_id.name,
                         "tracking_number": parcel.tracking_ref,
                         "tracking_url": parcel.tracking_url or None,
                     }
