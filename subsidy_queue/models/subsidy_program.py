@@ -494,7 +494,8 @@ class SubsidyProgram(models.Model):
             SQL(
                 "UPDATE subsidy_program SET queue_version = queue_version + 1 WHERE id IN %s",
                 tuple(self.ids),
-            )
+            ),
+            log_exceptions=False,
         )
         return True
 

@@ -96,7 +96,8 @@ class SubsidyProtectedMixin(models.AbstractModel):
             SQL(" NOWAIT") if nowait else SQL(""),
         )
         if not nowait:
-            self.env.cr.execute(query)
+            # A serialization failure here is routine (the request or cron is retried).
+            self.env.cr.execute(query, log_exceptions=False)
         else:
             try:
                 with self.env.cr.savepoint(flush=False):

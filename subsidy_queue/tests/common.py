@@ -249,6 +249,11 @@ class CommittedCase(BaseCase):
         cls.registry = Registry(get_db_name())
 
     def _env(self, cr):
+        # The registry this test already holds: looking it up by name takes the
+        # registries' lock, which Odoo's own test runner keeps while it runs the
+        # post-install tests, and a second worker's thread would wait for ever.
+        if cr.transaction is None:
+            cr.transaction = api.Transaction(self.registry)
         return api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True, "mail_notrack": True})
 
 
