@@ -78,16 +78,10 @@ def _error_values(error, env):
 
 class SubsidyApi(http.Controller):
     def _authenticate(self):
-        header = request.httprequest.headers.get("Authorization") or ""
-        key = header[7:].strip() if header.lower().startswith("bearer ") else ""
-        if not key:
-            raise AccessDenied()
-        uid = request.env["res.users.apikeys"]._check_credentials(scope="rpc", key=key)
-        if not uid:
-            raise AccessDenied()
-        lang = request.env["res.users"].sudo().browse(uid).lang
-        request.update_env(user=uid, context=dict(request.env.context, lang=lang or request.env.lang))
-        return request.env.user.partner_id.commercial_partner_id
+        """The shopper behind the API key (``auth="bearer"`` checked it), in their language."""
+        user = request.env.user
+        request.update_env(context=dict(request.env.context, lang=user.lang or request.env.lang))
+        return user.partner_id.commercial_partner_id
 
     def _call(self, handler, params=()):
         """Authenticate, check the query's parameters, run ``handler(partner, query)``; always JSON.
@@ -172,7 +166,7 @@ class SubsidyApi(http.Controller):
             "next_offset": end if following else None,
         }
 
-    @http.route("/api/subsidy/v1/account", type="http", auth="none", methods=["GET"], csrf=False)
+    @http.route("/api/subsidy/v1/account", type="http", auth="bearer", methods=["GET"], csrf=False)
     def api_account(self, **kw):
         def handler(partner, query):
             accounts = request.env["subsidy.account"].search([("partner_id", "=", partner.id)])
@@ -180,7 +174,7 @@ class SubsidyApi(http.Controller):
 
         return self._call(handler)
 
-    @http.route("/api/subsidy/v1/entries", type="http", auth="none", methods=["GET"], csrf=False)
+    @http.route("/api/subsidy/v1/entries", type="http", auth="bearer", methods=["GET"], csrf=False)
     def api_entries(self, **kw):
         def handler(partner, query):
             state = parse_state(request.env["subsidy.entry"], query.get("state"))
@@ -190,7 +184,7 @@ class SubsidyApi(http.Controller):
 
         return self._call(handler, ("state", "limit", "offset"))
 
-    @http.route("/api/subsidy/v1/withdrawals", type="http", auth="none", methods=["GET"], csrf=False)
+    @http.route("/api/subsidy/v1/withdrawals", type="http", auth="bearer", methods=["GET"], csrf=False)
     def api_withdrawals(self, **kw):
         def handler(partner, query):
             state = parse_state(request.env["subsidy.withdrawal"], query.get("state"))
@@ -201,7 +195,12 @@ class SubsidyApi(http.Controller):
         return self._call(handler, ("state", "limit", "offset"))
 
     @http.route(
-        "/api/subsidy/v1/withdrawals", type="http", auth="none", methods=["POST"], csrf=False, readonly=False
+        "/api/subsidy/v1/withdrawals",
+        type="http",
+        auth="bearer",
+        methods=["POST"],
+        csrf=False,
+        readonly=False,
     )
     def api_withdraw(self, **kw):
         def handler(partner, query):

@@ -16,5 +16,6 @@ from . import res_company
 from . import res_partner
 from . import res_config_settings
 from . import res_users
+from . import ir_http
 from . import sale_order
 from . import subsidy_pool_reconciliation
