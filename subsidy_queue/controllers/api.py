@@ -29,8 +29,6 @@ from .common import (
     clean_withdrawal_values,
     parse_paging,
     parse_state,
-    shopper_entries,
-    shopper_withdrawals,
 )
 
 _logger = logging.getLogger(__name__)
@@ -179,7 +177,7 @@ class SubsidyApi(http.Controller):
         def handler(partner, query):
             state = parse_state(request.env["subsidy.entry"], query.get("state"))
             paging = parse_paging(query)
-            entries, total = shopper_entries(request.env, partner, state=state, **paging)
+            entries, total = request.env["subsidy.entry"]._shopper_page(partner, state=state, **paging)
             return request.make_json_response(self._page("entries", entries, total, query, paging))
 
         return self._call(handler, ("state", "limit", "offset"))
@@ -189,7 +187,9 @@ class SubsidyApi(http.Controller):
         def handler(partner, query):
             state = parse_state(request.env["subsidy.withdrawal"], query.get("state"))
             paging = parse_paging(query)
-            withdrawals, total = shopper_withdrawals(request.env, partner, state=state, **paging)
+            withdrawals, total = request.env["subsidy.withdrawal"]._shopper_page(
+                partner, state=state, **paging
+            )
             return request.make_json_response(self._page("withdrawals", withdrawals, total, query, paging))
 
         return self._call(handler, ("state", "limit", "offset"))

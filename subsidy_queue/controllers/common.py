@@ -1,9 +1,9 @@
-"""What the shopper's portal and JSON API share: strict input checks and paged reads.
+"""What the shopper's portal and JSON API share: strict input checks.
 
-Both channels read the shopper's entries and withdrawals through
-:func:`shopper_entries` and :func:`shopper_withdrawals` (same order, same
-limits), and check what a shopper sends through :func:`clean_withdrawal_values`
-and :func:`parse_paging` before any model sees it. A bad value raises a
+Both channels read the shopper's entries and withdrawals through the models'
+``_shopper_page`` (same order, same limits), and check what a shopper sends
+through :func:`clean_withdrawal_values` and :func:`parse_paging` before any
+model sees it. A bad value raises a
 translated ``ValidationError`` that never quotes anybody's record.
 """
 
@@ -14,8 +14,8 @@ from decimal import Decimal
 from odoo import _
 from odoo.exceptions import ValidationError
 
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 200
+from ..models.subsidy_protected_mixin import DEFAULT_LIMIT, MAX_LIMIT
+
 MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger id can only be a probe
 MAX_AMOUNT = Decimal(10**9)
 MAX_TEXT = {"payout_method": 16, "bank_acc_number": 64, "wallet_account": 128, "holder_name": 128}
@@ -23,9 +23,6 @@ WITHDRAWAL_KEYS = frozenset({"account_id", "amount", "bank_account_id"} | MAX_TE
 _DECIMAL = re.compile(r"[0-9]{1,10}(\.[0-9]{1,6})?")
 _DIGITS = re.compile(r"[0-9]{1,10}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-QUEUE_ORDER = "program_id, seq, id"
-HISTORY_ORDER = "date_queued desc, id desc"
 
 
 # ----------------------------------------------------------------------
@@ -133,51 +130,3 @@ def parse_state(model, value):
     if value not in states:
         raise ValidationError(_("Unknown state. Known states: %s.", ", ".join(states)))
     return value
-
-
-# ----------------------------------------------------------------------
-# What a shopper reads
-# ----------------------------------------------------------------------
-
-
-def _read_pages(model, parts, limit, offset):
-    """One page over several (domain, order) parts read one after the other."""
-    limit = max(1, min(limit, MAX_LIMIT))
-    records = model.browse()
-    total = 0
-    for domain, order in parts:
-        count = model.search_count(domain)
-        start = max(offset - total, 0)
-        wanted = limit - len(records)
-        if wanted > 0 and start < count:
-            records += model.search(domain, order=order, offset=start, limit=wanted)
-        total += count
-    return records, total
-
-
-def shopper_entries(env, partner, state=None, limit=DEFAULT_LIMIT, offset=0):
-    """The shopper's queue entries, one page: ``(entries, total)``.
-
-    Queued entries come first, in their turn; then the others, newest first.
-    ``env`` is the shopper's (record rules apply).
-    """
-    Entry = env["subsidy.entry"]
-    mine = [("partner_id", "child_of", partner.commercial_partner_id.id)]
-    if state == "queued":
-        parts = [(mine + [("state", "=", "queued")], QUEUE_ORDER)]
-    elif state:
-        parts = [(mine + [("state", "=", state)], HISTORY_ORDER)]
-    else:
-        parts = [
-            (mine + [("state", "=", "queued")], QUEUE_ORDER),
-            (mine + [("state", "!=", "queued")], HISTORY_ORDER),
-        ]
-    return _read_pages(Entry, parts, limit, offset)
-
-
-def shopper_withdrawals(env, partner, state=None, limit=DEFAULT_LIMIT, offset=0):
-    """The shopper's withdrawals, newest first, one page: ``(withdrawals, total)``."""
-    domain = [("partner_id", "child_of", partner.commercial_partner_id.id)]
-    if state:
-        domain.append(("state", "=", state))
-    return _read_pages(env["subsidy.withdrawal"], [(domain, "id desc")], limit, offset)

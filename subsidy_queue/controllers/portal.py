@@ -5,7 +5,7 @@ from odoo.http import request
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
-from .common import DEFAULT_LIMIT, MAX_ID, clean_withdrawal_values, shopper_entries, shopper_withdrawals
+from .common import DEFAULT_LIMIT, MAX_ID, clean_withdrawal_values
 
 
 class SubsidyPortal(CustomerPortal):
@@ -25,11 +25,11 @@ class SubsidyPortal(CustomerPortal):
         partner = request.env.user.partner_id.commercial_partner_id
         accounts = request.env["subsidy.account"].search([("partner_id", "=", partner.id)])
         offset = (page - 1) * DEFAULT_LIMIT
-        entries, total = shopper_entries(request.env, partner, offset=offset)
+        entries, total = request.env["subsidy.entry"]._shopper_page(partner, offset=offset)
         pager = portal_pager(url="/my/subsidy", total=total, page=page, step=DEFAULT_LIMIT)
         if pager["offset"] != offset:  # a page past the end: show the last one
-            entries, total = shopper_entries(request.env, partner, offset=pager["offset"])
-        withdrawals, _total = shopper_withdrawals(request.env, partner)
+            entries, total = request.env["subsidy.entry"]._shopper_page(partner, offset=pager["offset"])
+        withdrawals, _total = request.env["subsidy.withdrawal"]._shopper_page(partner)
         banks = request.env["res.partner.bank"].sudo().search([("partner_id", "child_of", partner.id)])
         values = {
             "page_name": "subsidy",

@@ -6,6 +6,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..engine import BLOCK_SIZE, block_of, estimate_wait, refund_figures, share, standing_from_sums
+from .subsidy_protected_mixin import DEFAULT_LIMIT
 
 # Fields only the queue itself may change: no hand-edited amounts, no
 # reordering, no state changes outside the workflow, no forged approvals.
@@ -186,6 +187,23 @@ class SubsidyEntry(models.Model):
             "wait_estimate": self.wait_estimate if queued else None,
             "currency": self.currency_id.name,
         }
+
+    @api.model
+    def _shopper_page(self, partner, state=None, limit=DEFAULT_LIMIT, offset=0):
+        """The shopper's entries, one page, for the portal and the API: ``(entries, total)``.
+
+        Queued entries come first, in their turn; then the others, newest first.
+        """
+        mine = [("partner_id", "child_of", partner.commercial_partner_id.id)]
+        queued = (mine + [("state", "=", "queued")], "program_id, seq, id")
+        history = "date_queued desc, id desc"
+        if state == "queued":
+            parts = [queued]
+        elif state:
+            parts = [(mine + [("state", "=", state)], history)]
+        else:
+            parts = [queued, (mine + [("state", "!=", "queued")], history)]
+        return self._read_pages(parts, limit, offset)
 
     def _format_estimate(self, estimate):
         if estimate.needed == 0:

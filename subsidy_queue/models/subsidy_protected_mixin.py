@@ -4,6 +4,10 @@ from odoo import _, api, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+# What a shopper reads, one page at a time (portal and API alike).
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
 # The workflow's own writes carry this object in their context. A context that
 # comes over RPC is JSON: it can hold a copy of a string, never this object.
 WORKFLOW = object()
@@ -72,6 +76,26 @@ class SubsidyProtectedMixin(models.AbstractModel):
 
     def _require_user(self):
         self._require_group("subsidy_queue.group_subsidy_user", _("Only the subsidy staff can do this."))
+
+    # ------------------------------------------------------------------
+    # What a shopper reads
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _read_pages(self, parts, limit=DEFAULT_LIMIT, offset=0):
+        """One page over several ``(domain, order)`` parts read one after the
+        other, as the current user (record rules apply): ``(records, total)``."""
+        limit = max(1, min(limit, MAX_LIMIT))
+        records = self.browse()
+        total = 0
+        for domain, order in parts:
+            count = self.search_count(domain)
+            start = max(offset - total, 0)
+            wanted = limit - len(records)
+            if wanted > 0 and start < count:
+                records += self.search(domain, order=order, offset=start, limit=wanted)
+            total += count
+        return records, total
 
     # ------------------------------------------------------------------
     # Row locks

@@ -8,6 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..engine import share
+from .subsidy_protected_mixin import DEFAULT_LIMIT
 
 
 def _normalize_name(name):
@@ -218,6 +219,14 @@ class SubsidyWithdrawal(models.Model):
             withdrawal = self.sudo().create(vals)
             withdrawal.action_submit()
         return withdrawal
+
+    @api.model
+    def _shopper_page(self, partner, state=None, limit=DEFAULT_LIMIT, offset=0):
+        """The shopper's withdrawals, newest first, one page: ``(withdrawals, total)``."""
+        domain = [("partner_id", "child_of", partner.commercial_partner_id.id)]
+        if state:
+            domain.append(("state", "=", state))
+        return self._read_pages([(domain, "id desc")], limit, offset)
 
     def _portal_values(self):
         """What the shopper's app and portal show of a withdrawal."""
