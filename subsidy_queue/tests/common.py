@@ -248,6 +248,20 @@ class CommittedCase(BaseCase):
         super().setUpClass()
         cls.registry = Registry(get_db_name())
 
+    def _create_program(self, env, **vals):
+        """A committed program of the main company (20 % in, 50 % back unless ``vals`` say otherwise)."""
+        company = env.ref("base.main_company")
+        return env["subsidy.program"].create(
+            {
+                "company_id": company.id,
+                "currency_id": company.currency_id.id,
+                "contribution_rate": 20.0,
+                "max_margin_rate": 25.0,
+                "subsidy_rate": 50.0,
+                **vals,
+            }
+        )
+
     def _env(self, cr):
         # The registry this test already holds: looking it up by name takes the
         # registries' lock, which Odoo's own test runner keeps while it runs the

@@ -21,19 +21,8 @@ class TestConcurrency(CommittedCase):
         super().setUp()
         with self.registry.cursor() as cr:
             env = self._env(cr)
-            company = env.ref("base.main_company")
-            program = env["subsidy.program"].create(
-                {
-                    "name": "Concurrency",
-                    "code": "C",
-                    "company_id": company.id,
-                    "currency_id": company.currency_id.id,
-                    "contribution_rate": 20.0,
-                    "max_margin_rate": 25.0,
-                    "subsidy_rate": 50.0,
-                    "sequence": -100,  # orders of the main company queue here
-                }
-            )
+            # Orders of the main company queue here (sequence).
+            program = self._create_program(env, name="Concurrency", code="C", sequence=-100)
             # No accounting for these tests: nothing to clean in the books.
             program.write({"journal_id": False})
             partners = env["res.partner"].create([{"name": f"Racer {i}"} for i in range(3)])

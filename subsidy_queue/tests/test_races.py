@@ -26,20 +26,8 @@ class TestStaleSnapshotRaces(CommittedCase):
         super().setUp()
         with self.registry.cursor() as cr:
             env = self._env(cr)
-            company = env.ref("base.main_company")
-            program = env["subsidy.program"].create(
-                {
-                    "name": "Races",
-                    "code": "R",
-                    "company_id": company.id,
-                    "currency_id": company.currency_id.id,
-                    "contribution_rate": 20.0,
-                    "max_margin_rate": 25.0,
-                    "subsidy_rate": 50.0,
-                    "sequence": -200,
-                    "withdraw_min_amount": 1.0,
-                    "withdraw_fee_fixed": 0.0,
-                }
+            program = self._create_program(
+                env, name="Races", code="R", sequence=-200, withdraw_min_amount=1.0, withdraw_fee_fixed=0.0
             )
             self.assertTrue(program.journal_id and program.pool_account_id and program.payable_account_id)
             partners = env["res.partner"].create([{"name": f"Racer {letter}"} for letter in "ABCDE"])

@@ -16,23 +16,18 @@ class TestWithdrawalConcurrency(CommittedCase):
         super().setUp()
         with self.registry.cursor() as cr:
             env = self._env(cr)
-            company = env.ref("base.main_company")
-            program = env["subsidy.program"].create(
-                {
-                    "name": "Withdrawal race",
-                    "code": "W",
-                    "company_id": company.id,
-                    "currency_id": company.currency_id.id,
-                    "contribution_rate": 25.0,
-                    "max_margin_rate": 25.0,
-                    "subsidy_rate": 25.0,
-                    "withdraw_fee_fixed": 0.0,
-                    "withdraw_fee_percent": 0.0,
-                    "withdraw_min_amount": 1.0,
-                    "sequence": -100,
-                    "channel_sale": False,
-                    "channel_website": False,
-                }
+            program = self._create_program(
+                env,
+                name="Withdrawal race",
+                code="W",
+                contribution_rate=25.0,
+                subsidy_rate=25.0,
+                withdraw_fee_fixed=0.0,
+                withdraw_fee_percent=0.0,
+                withdraw_min_amount=1.0,
+                sequence=-100,
+                channel_sale=False,
+                channel_website=False,
             )
             program.write({"journal_id": False})  # nothing to clean in the books
             partner = env["res.partner"].create({"name": "Racing Shopper"})
