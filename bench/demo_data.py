@@ -238,13 +238,14 @@ if "direct.ship.parcel" in env:
     # 5 late then rerouted, 6 shipped with two parcels, 7 waiting.
     for index in (1, 2, 3, 6):
         live[index].action_direct_accept()
-    live[2].action_direct_add_parcel("SF", f"SF10{rng.randint(10**9, 10**10 - 1)}")
+    sf, jd, zto = (env.ref(f"direct_ship.delivery_carrier_{code}").id for code in ("sf", "jd", "zto"))
+    live[2].action_direct_add_parcel(sf, f"SF10{rng.randint(10**9, 10**10 - 1)}")
     live[2].action_direct_ship()
-    parcel = live[3].action_direct_add_parcel("JD", f"JD00{rng.randint(10**9, 10**10 - 1)}")
+    parcel = live[3].action_direct_add_parcel(jd, f"JD00{rng.randint(10**9, 10**10 - 1)}")
     live[3].action_direct_ship()
     parcel.action_mark_delivered()
-    live[6].action_direct_add_parcel("ZTO", f"73{rng.randint(10**9, 10**10 - 1)}")
-    live[6].action_direct_add_parcel("ZTO", f"73{rng.randint(10**9, 10**10 - 1)}")
+    live[6].action_direct_add_parcel(zto, f"73{rng.randint(10**9, 10**10 - 1)}")
+    live[6].action_direct_add_parcel(zto, f"73{rng.randint(10**9, 10**10 - 1)}")
     live[6].action_direct_ship()
     live[4].action_direct_refuse("Out of stock this week")
     live[5].direct_accept_deadline = datetime.now() - _td(hours=2)

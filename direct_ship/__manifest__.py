@@ -11,12 +11,12 @@
         "sale_stock",
         "purchase_stock",
         "stock_dropshipping",
+        "stock_delivery",
         "website_sale_collect",
     ],
     "data": [
         "security/direct_ship_security.xml",
         "security/ir.model.access.csv",
-        "data/ir_cron_data.xml",
         "views/product_views.xml",
         "views/res_partner_views.xml",
         "views/purchase_order_views.xml",
@@ -25,7 +25,10 @@
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
+        "views/delivery_carrier_views.xml",
         "views/direct_ship_menus.xml",
+        "data/ir_cron_data.xml",
+        "data/delivery_carrier_data.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -24,6 +24,14 @@ class DirectShipPortal(CustomerPortal):
         """The supplier's own order, or nothing (another supplier's order is not found)."""
         return request.env["purchase.order"].sudo().search(self._direct_domain() + [("id", "=", order_id)])
 
+    @staticmethod
+    def _direct_parse_id(value):
+        """A record id from a form field; anything else is passed on for the model to refuse."""
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return value
+
     @http.route(["/my/direct-shipments"], type="http", auth="user", website=True)
     def portal_direct_shipments(self, **kw):
         orders = request.env["purchase.order"].sudo().search(self._direct_domain(), limit=200)
@@ -32,7 +40,12 @@ class DirectShipPortal(CustomerPortal):
         )
 
     def _render_order(self, order, error=None, status=200):
-        values = {"order": order, "error": error, "page_name": "direct_shipment"}
+        values = {
+            "order": order,
+            "carriers": order._direct_carriers(),
+            "error": error,
+            "page_name": "direct_shipment",
+        }
         return request.render("direct_ship.portal_direct_shipment", values, status=status)
 
     @http.route(["/my/direct-shipments/<int:order_id>"], type="http", auth="user", website=True)
@@ -60,7 +73,9 @@ class DirectShipPortal(CustomerPortal):
                 elif action == "refuse":
                     order.action_direct_refuse(post.get("reason"))
                 elif action == "parcel":
-                    order.action_direct_add_parcel(post.get("carrier"), post.get("tracking_ref"))
+                    order.action_direct_add_parcel(
+                        self._direct_parse_id(post.get("carrier_id")), post.get("tracking_ref")
+                    )
                 elif action == "ship":
                     order.action_direct_ship()
                 else:

@@ -2,7 +2,9 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import product
+from . import delivery_carrier
 from . import direct_ship_parcel
 from . import purchase_order
 from . import sale_order
+from . import stock_picking
 from . import direct_ship_supplier_stat

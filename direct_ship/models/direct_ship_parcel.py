@@ -3,20 +3,17 @@ import re
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-# Carriers whose tracking page is known: {code: (name, url with {ref})}.
-CARRIERS = {
-    "sf": ("SF Express", "https://www.sf-express.com/chn/sc/waybill/waybill-detail/{ref}"),
-    "jd": ("JD Logistics", "https://www.jdl.com/orderSearch/?waybillCodes={ref}"),
-    "ems": ("China Post EMS", "https://www.ems.com.cn/queryList?mailNum={ref}"),
-    "zto": ("ZTO Express", "https://www.zto.com/?num={ref}"),
-    "yto": ("YTO Express", "https://www.yto.net.cn/?waybillNo={ref}"),
-    "sto": ("STO Express", "https://www.sto.cn/?waybillNo={ref}"),
-    "yunda": ("Yunda Express", "https://www.yundaex.com/?waybillNo={ref}"),
-}
 TRACKING_RE = re.compile(r"[A-Za-z0-9\-]{4,40}")
 
 
 class DirectShipParcel(models.Model):
+    """One parcel a supplier sent for a direct-ship order.
+
+    The dropship transfer carries the carrier and the tracking numbers the way Odoo shows
+    them (``carrier_id``, ``carrier_tracking_ref``); a transfer holds one carrier and one
+    text of numbers, so each parcel keeps its own carrier, number and delivery here.
+    """
+
     _name = "direct.ship.parcel"
     _description = "Direct-ship Parcel"
     _order = "id desc"
@@ -25,18 +22,25 @@ class DirectShipParcel(models.Model):
     purchase_id = fields.Many2one(
         "purchase.order", required=True, readonly=True, index=True, ondelete="cascade"
     )
+    picking_id = fields.Many2one(
+        "stock.picking",
+        "Dropship Transfer",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+        check_company=True,
+    )
     company_id = fields.Many2one(related="purchase_id.company_id", store=True)
     sale_order_id = fields.Many2one(related="purchase_id.direct_sale_order_id", store=True, index=True)
     supplier_id = fields.Many2one(related="purchase_id.partner_id", store=True, string="Supplier")
     shopper_id = fields.Many2one(related="sale_order_id.partner_id", string="Shopper")
     destination_id = fields.Many2one(related="purchase_id.dest_address_id", string="Ship to")
     to_store = fields.Boolean(related="purchase_id.direct_to_store", store=True)
-    carrier_code = fields.Selection(
-        [(code, name) for code, (name, _url) in CARRIERS.items()] + [("other", "Other")]
+    carrier_id = fields.Many2one(
+        "delivery.carrier", required=True, readonly=True, ondelete="restrict", check_company=True
     )
-    carrier = fields.Char(required=True, readonly=True)
     tracking_ref = fields.Char("Tracking Number", required=True, readonly=True, index=True)
-    tracking_url = fields.Char(compute="_compute_tracking_url")
+    tracking_url = fields.Char(compute="_compute_tracking_url", compute_sudo=True)
     state = fields.Selection(
         [("shipped", "Shipped"), ("delivered", "Delivered")], default="shipped", required=True, readonly=True
     )
@@ -46,32 +50,35 @@ class DirectShipParcel(models.Model):
     _sql_constraints = [
         (
             "tracking_uniq",
-            "unique(carrier, tracking_ref)",
+            "unique(carrier_id, tracking_ref)",
             "This tracking number is already used by another parcel.",
         ),
     ]
 
-    @api.depends("carrier_code", "tracking_ref")
+    @api.depends("carrier_id.tracking_url", "carrier_id.delivery_type", "tracking_ref")
     def _compute_tracking_url(self):
         for parcel in self:
-            known = CARRIERS.get(parcel.carrier_code or "")
             parcel.tracking_url = (
-                known[1].format(ref=parcel.tracking_ref) if known and parcel.tracking_ref else False
+                parcel.carrier_id._direct_tracking_link(parcel.tracking_ref)
+                if parcel.carrier_id and parcel.tracking_ref
+                else False
             )
 
     @api.model
-    def _clean_input(self, carrier, tracking_ref):
-        """Carrier and tracking number from a supplier: clear errors for bad input."""
-        given = [value for value in (carrier, tracking_ref) if value not in (None, False)]
-        if any(not isinstance(value, str) for value in given):
-            raise ValidationError(_("Give the carrier and the tracking number as text."))
-        carrier = (carrier or "").strip()
-        tracking_ref = (tracking_ref or "").strip().replace(" ", "")
-        code = carrier.lower() if carrier.lower() in CARRIERS else None
+    def _clean_input(self, carriers, carrier_id, tracking_ref):
+        """The carrier (one of ``carriers``, by id) and tracking number a supplier gave.
+
+        Clear errors for bad input: a carrier id that is not a number or not in the list,
+        a tracking number that is not text or not a tracking number.
+        """
+        if isinstance(carrier_id, bool) or not isinstance(carrier_id, int):
+            raise ValidationError(_("Choose the carrier of the parcel from the list."))
+        if tracking_ref not in (None, False) and not isinstance(tracking_ref, str):
+            raise ValidationError(_("Give the tracking number as text."))
+        carrier = carriers.filtered(lambda c: c.id == carrier_id)
         if not carrier:
-            raise ValidationError(_("Give the carrier of the parcel."))
-        if len(carrier) > 64 or re.search(r"[<>{}]", carrier):
-            raise ValidationError(_("The carrier name is too long or holds forbidden characters."))
+            raise ValidationError(_("Choose the carrier of the parcel from the list."))
+        tracking_ref = (tracking_ref or "").strip().replace(" ", "")
         if not TRACKING_RE.fullmatch(tracking_ref):
             raise ValidationError(
                 _(
@@ -79,7 +86,7 @@ class DirectShipParcel(models.Model):
                     tracking_ref[:50] or "-",
                 )
             )
-        return (CARRIERS[code][0] if code else carrier), tracking_ref, code or "other"
+        return carrier, tracking_ref
 
     def action_mark_delivered(self):
         self.filtered(lambda p: p.state == "shipped").write(

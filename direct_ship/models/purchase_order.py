@@ -221,31 +221,62 @@ class PurchaseOrder(models.Model):
             purchase._direct_reroute("refused")
         return True
 
-    def action_direct_add_parcel(self, carrier, tracking_ref):
+    def _direct_carriers(self):
+        """The carriers a supplier may choose for this order's parcels."""
+        self.ensure_one()
+        return (
+            self.env["delivery.carrier"]
+            .sudo()
+            .search([("direct_ship", "=", True), ("company_id", "in", (False, self.company_id.id))])
+        )
+
+    def _direct_picking(self):
+        """The dropship transfer the supplier's parcels travel on."""
+        self.ensure_one()
+        return self.sudo().picking_ids.filtered(
+            lambda p: p.picking_type_code == "dropship" and p.state != "cancel"
+        )[:1]
+
+    def _direct_update_transfer(self):
+        """The dropship transfer shows the parcels as Odoo shows any shipment's tracking.
+
+        Parcels not yet on a transfer join the order's dropship transfer; its carrier is the
+        first parcel's (unless it already has one of the parcels'), its tracking reference
+        the parcels' numbers, comma-separated as Odoo writes several.
+        """
+        for purchase in self.sudo():
+            parcels = purchase.direct_parcel_ids
+            picking = purchase._direct_picking()
+            if picking:
+                parcels.filtered(lambda p: not p.picking_id).picking_id = picking
+            for transfer in parcels.picking_id:
+                transfer_parcels = transfer.direct_parcel_ids.sorted("id")
+                vals = {"carrier_tracking_ref": ",".join(transfer_parcels.mapped("tracking_ref"))}
+                if transfer.carrier_id not in transfer_parcels.carrier_id:
+                    vals["carrier_id"] = transfer_parcels[:1].carrier_id.id
+                transfer.write(vals)
+
+    def action_direct_add_parcel(self, carrier_id, tracking_ref):
+        """The supplier sent a parcel: ``carrier_id`` is the id of one of ``_direct_carriers()``."""
         self.ensure_one()
         self._direct_check_caller()
-        name, ref, code = self.env["direct.ship.parcel"]._clean_input(carrier, tracking_ref)
+        carrier, ref = self.env["direct.ship.parcel"]._clean_input(
+            self._direct_carriers(), carrier_id, tracking_ref
+        )
         self._direct_lock()
         self._direct_check_state(("accepted", "shipped"), _("given a parcel"))
-        if (
-            self.env["direct.ship.parcel"]
-            .sudo()
-            .search_count([("carrier", "=", name), ("tracking_ref", "=", ref)])
-        ):
+        Parcel = self.env["direct.ship.parcel"].sudo()
+        if Parcel.search_count([("carrier_id", "=", carrier.id), ("tracking_ref", "=", ref)]):
             raise ValidationError(_("Tracking number %s is already used by another parcel.", ref))
-        parcel = (
-            self.env["direct.ship.parcel"]
-            .sudo()
-            .create(
-                {
-                    "purchase_id": self.id,
-                    "carrier": name,
-                    "carrier_code": code,
-                    "tracking_ref": ref,
-                    "date_shipped": fields.Datetime.now(),
-                }
-            )
+        parcel = Parcel.create(
+            {
+                "purchase_id": self.id,
+                "carrier_id": carrier.id,
+                "tracking_ref": ref,
+                "date_shipped": fields.Datetime.now(),
+            }
         )
+        self._direct_update_transfer()
         # The parcel changes the order row itself (its stored parcel count), in this
         # transaction: see _direct_lock.
         self.flush_recordset(["direct_parcel_count"])
@@ -261,6 +292,7 @@ class PurchaseOrder(models.Model):
                 raise ValidationError(
                     _("Enter the carrier and tracking number of at least one parcel first.")
                 )
+            purchase._direct_update_transfer()
             for picking in purchase.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")):
                 for move in picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
                     move.quantity = move.product_uom_qty
@@ -393,10 +425,11 @@ class PurchaseOrder(models.Model):
 
     @api.model
     def _cron_direct_deadlines(self, limit=200):
-        """Reroute the orders a supplier did not accept or ship in time.
+        """Reroute the orders a supplier did not accept or ship in time, ``limit`` at a time.
 
         An accepted order that already has a parcel is never rerouted (a second supplier
-        would ship the same goods): it is reported late to a person, once.
+        would ship the same goods): it is reported late to a person, once. A full batch runs
+        the job again at once for the rest, unless nothing in it could be handled.
         """
         now = fields.Datetime.now()
         late = self.search(
@@ -412,21 +445,25 @@ class PurchaseOrder(models.Model):
                 ("direct_state", "=", "accepted"),
                 ("direct_ship_deadline", "<", now),
             ],
+            order="id",
             limit=limit,
         )
+        handled = 0
         for purchase in late:
             try:
                 with self.env.cr.savepoint():
                     purchase._direct_lock()
-                    if purchase.state == "cancel" or purchase.direct_state not in ("waiting", "accepted"):
-                        continue
-                    if purchase.direct_parcel_ids:
-                        purchase._direct_report_late()
-                    else:
-                        purchase._direct_reroute("late")
+                    if purchase.state != "cancel" and purchase.direct_state in ("waiting", "accepted"):
+                        if purchase.direct_parcel_ids:
+                            purchase._direct_report_late()
+                        else:
+                            purchase._direct_reroute("late")
+                handled += 1
             except (UserError, errors.SerializationFailure):
                 # Locked, or changed since this run's snapshot (a parcel, a cancellation): next run.
                 _logger.info("Order %s is being changed elsewhere; next run", purchase.name)
+        if len(late) == limit and handled:
+            self.env.ref("direct_ship.ir_cron_direct_deadlines")._trigger()
 
 
 class PurchaseOrderLine(models.Model):

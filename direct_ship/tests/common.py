@@ -9,6 +9,8 @@ class DirectShipCommon(TransactionCase):
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_notrack=True))
         cls.company = cls.env.company
         cls.company.write({"direct_ship_policy": "cheapest", "direct_ship_auto_confirm": True})
+        cls.carrier_sf = cls.env.ref("direct_ship.delivery_carrier_sf")
+        cls.carrier_zto = cls.env.ref("direct_ship.delivery_carrier_zto")
         cls.supplier_a, cls.supplier_b, cls.supplier_c = cls.env["res.partner"].create(
             [
                 {"name": "Supplier Alpha", "email": "alpha@example.com", "zip": "100000"},

@@ -86,7 +86,7 @@ class TestDirectShipAccess(DirectShipCommon):
             for action, call in (
                 ("accept", lambda p: p.action_direct_accept()),
                 ("refuse", lambda p: p.action_direct_refuse("no")),
-                ("parcel", lambda p: p.action_direct_add_parcel("SF", "SF30300001")),
+                ("parcel", lambda p: p.action_direct_add_parcel(self.carrier_sf.id, "SF30300001")),
                 ("ship", lambda p: p.action_direct_ship()),
             ):
                 with self.subTest(user=user.login, action=action), self.assertRaises(AccessError):
@@ -98,20 +98,23 @@ class TestDirectShipAccess(DirectShipCommon):
         self.assertFalse(purchase.direct_parcel_ids)
         # The supplier itself (as the supplier portal calls it) and a buyer acting for it may.
         purchase.with_user(self.supplier_b_user).sudo().action_direct_accept()
-        purchase.with_user(self.buyer).action_direct_add_parcel("SF", "SF30300002")
+        purchase.with_user(self.buyer).action_direct_add_parcel(self.carrier_sf.id, "SF30300002")
         purchase.with_user(self.buyer).action_direct_ship()
         self.assertEqual(purchase.direct_state, "shipped")
 
     def test_rpc_arguments_are_checked(self):
         purchase = self._sale((self.kettle, 1)).direct_purchase_ids
         purchase.action_direct_accept()
-        for carrier, ref in (
-            (["SF"], "SF30300003"),
-            ("SF", {"ref": "SF30300003"}),
-            ("SF", 30300003),
-            ({"x": 1}, ["y"]),
+        sf = self.carrier_sf.id
+        for carrier, ref, message in (
+            ([sf], "SF30300003", "carrier of the parcel from the list"),
+            ("SF", "SF30300003", "carrier of the parcel from the list"),
+            (True, "SF30300003", "carrier of the parcel from the list"),
+            ({"x": 1}, ["y"], "carrier of the parcel from the list"),
+            (sf, {"ref": "SF30300003"}, "as text"),
+            (sf, 30300003, "as text"),
         ):
-            with self.subTest(carrier=carrier, ref=ref), self.assertRaisesRegex(ValidationError, "as text"):
+            with self.subTest(carrier=carrier, ref=ref), self.assertRaisesRegex(ValidationError, message):
                 purchase.action_direct_add_parcel(carrier, ref)
         with self.assertRaisesRegex(ValidationError, "as text"):
             purchase.action_direct_refuse({"reason": "x"})

@@ -163,7 +163,8 @@ class TestSaleChangeConcurrency(DirectShipCommittedCase):
             supplier, cron = self._env(cr1), self._env(cr2)
             # The deadline run's snapshot: accepted, late, no parcel.
             self.assertFalse(cron["purchase.order"].browse(self.purchase_id).direct_parcel_ids)
-            supplier["purchase.order"].browse(self.purchase_id).action_direct_add_parcel("SF", "SFRACE0001")
+            sf = supplier.ref("direct_ship.delivery_carrier_sf").id
+            supplier["purchase.order"].browse(self.purchase_id).action_direct_add_parcel(sf, "SFRACE0001")
             cr1.commit()
             cron["purchase.order"]._cron_direct_deadlines()
             cr2.commit()
@@ -187,7 +188,8 @@ class TestSaleChangeConcurrency(DirectShipCommittedCase):
         try:
             supplier, salesperson = self._env(cr1), self._env(cr2)
             self.assertEqual(salesperson["sale.order"].browse(self.order_id).state, "sale")
-            supplier["purchase.order"].browse(self.purchase_id).action_direct_add_parcel("SF", "SFRACE0002")
+            sf = supplier.ref("direct_ship.delivery_carrier_sf").id
+            supplier["purchase.order"].browse(self.purchase_id).action_direct_add_parcel(sf, "SFRACE0002")
             cr1.commit()
             # Cancelling on a snapshot without the parcel would cancel goods already on their way.
             with self.assertRaises(SerializationFailure):

@@ -32,7 +32,7 @@ class TestShopperJourney(WithdrawalCommon):
         purchase = order.direct_purchase_ids
         self.assertEqual((purchase.partner_id, purchase.dest_address_id), (self.supplier, self.alice))
         purchase.action_direct_accept()
-        purchase.action_direct_add_parcel("SF", "SF2026112500")
+        purchase.action_direct_add_parcel(self.env.ref("direct_ship.delivery_carrier_sf").id, "SF2026112500")
         purchase.action_direct_ship()
         self.assertEqual(order.order_line.qty_delivered, 1)
         # Money: paid, queued, settled (25 % in, 25 % back: the entry funds itself).

@@ -25,7 +25,7 @@ class TestSaleChanges(DirectShipCommon):
         for action, call in (
             ("accept", lambda: purchase.action_direct_accept()),
             ("refuse", lambda: purchase.action_direct_refuse("too late")),
-            ("parcel", lambda: purchase.action_direct_add_parcel("SF", "SF20260001")),
+            ("parcel", lambda: purchase.action_direct_add_parcel(self.carrier_sf.id, "SF20260001")),
             ("ship", lambda: purchase.action_direct_ship()),
         ):
             with self.subTest(action=action), self.assertRaisesRegex(UserError, "cancelled order"):
@@ -40,7 +40,7 @@ class TestSaleChanges(DirectShipCommon):
         order._action_cancel()
         self.assertEqual((purchase.state, purchase.direct_state), ("cancel", "cancelled"))
         with self.assertRaisesRegex(UserError, "cancelled order"):
-            purchase.action_direct_add_parcel("SF", "SF20260002")
+            purchase.action_direct_add_parcel(self.carrier_sf.id, "SF20260002")
         with self.assertRaisesRegex(UserError, "cancelled order"):
             purchase.action_direct_ship()
         self.assertNotEqual(purchase.picking_ids.state, "done")
@@ -49,7 +49,7 @@ class TestSaleChanges(DirectShipCommon):
         order = self._sale((self.kettle, 1))
         purchase = order.direct_purchase_ids
         purchase.action_direct_accept()
-        purchase.action_direct_add_parcel("SF", "SF20260003")
+        purchase.action_direct_add_parcel(self.carrier_sf.id, "SF20260003")
         order._action_cancel()
         # The goods may be on their way: the order stays for the return, the supplier stops.
         self.assertEqual((purchase.state, purchase.direct_state), ("purchase", "cancelled"))
@@ -58,7 +58,7 @@ class TestSaleChanges(DirectShipCommon):
         with self.assertRaisesRegex(UserError, "cancelled order"):
             purchase.action_direct_ship()
         with self.assertRaisesRegex(UserError, "cancelled order"):
-            purchase.action_direct_add_parcel("SF", "SF20260004")
+            purchase.action_direct_add_parcel(self.carrier_sf.id, "SF20260004")
         self.assertEqual(purchase.direct_parcel_count, 1)
         self.assertEqual(len(order.direct_purchase_ids), 1)
 
@@ -94,7 +94,7 @@ class TestSaleChanges(DirectShipCommon):
         order = self._sale((self.kettle, 1))
         purchase = order.direct_purchase_ids
         purchase.action_direct_accept()
-        purchase.action_direct_add_parcel("SF", "SF20260005")
+        purchase.action_direct_add_parcel(self.carrier_sf.id, "SF20260005")
         with self.assertRaisesRegex(UserError, "cannot be refused any more"):
             purchase.action_direct_refuse("changed my mind")
         self.assertEqual((purchase.state, purchase.direct_state), ("purchase", "accepted"))
@@ -105,7 +105,7 @@ class TestSaleChanges(DirectShipCommon):
         order = self._sale((self.kettle, 1))
         purchase = order.direct_purchase_ids
         purchase.action_direct_accept()
-        purchase.action_direct_add_parcel("SF", "SF20260006")
+        purchase.action_direct_add_parcel(self.carrier_sf.id, "SF20260006")
         purchase.direct_ship_deadline = fields.Datetime.now() - timedelta(hours=1)
         self.env["purchase.order"]._cron_direct_deadlines()
         self.assertEqual((purchase.state, purchase.direct_state), ("purchase", "accepted"))

@@ -51,7 +51,7 @@ class TestSupplierPortal(HttpCase, DirectShipCommon):
         for action in ("accept", "refuse", "parcel", "ship"):
             response = self.url_open(
                 f"/my/direct-shipments/{self.purchase.id}/{action}",
-                data={"csrf_token": csrf, "carrier": "SF", "tracking_ref": "SF111111"},
+                data={"csrf_token": csrf, "carrier_id": self.carrier_sf.id, "tracking_ref": "SF111111"},
             )
             self.assertEqual(response.status_code, 404, action)
         self.assertEqual((self.purchase.direct_state, self.purchase.state), ("waiting", "purchase"))
@@ -94,16 +94,42 @@ class TestSupplierPortal(HttpCase, DirectShipCommon):
     def test_bad_tracking_in_the_portal(self):
         self.purchase.action_direct_accept()
         self.authenticate("supplier_beta", "supplier_beta")
+        page = self.url_open(f"/my/direct-shipments/{self.purchase.id}")
+        self.assertIn(f'<option value="{self.carrier_sf.id}">SF Express</option>', page.text)
         csrf = self._csrf(f"/my/direct-shipments/{self.purchase.id}")
         url = f"/my/direct-shipments/{self.purchase.id}/parcel"
-        for carrier, ref in (("", "SF1234"), ("SF", "<script>x</script>"), ("SF", "9" * 300)):
-            response = self.url_open(url, data={"csrf_token": csrf, "carrier": carrier, "tracking_ref": ref})
+        sf = str(self.carrier_sf.id)
+        for carrier, ref in (("", "SF1234"), (sf, "<script>x</script>"), (sf, "9" * 300)):
+            response = self.url_open(
+                url, data={"csrf_token": csrf, "carrier_id": carrier, "tracking_ref": ref}
+            )
             self.assertEqual(response.status_code, 400)
             self.assertIn("direct_error", response.text)
         response = self.url_open(f"/my/direct-shipments/{self.purchase.id}/ship", data={"csrf_token": csrf})
         self.assertEqual(response.status_code, 400)
         self.assertFalse(self.purchase.direct_parcel_ids)
         self.assertEqual(self.purchase.direct_state, "accepted")
+
+    def test_the_portal_refuses_an_unknown_carrier(self):
+        self.purchase.action_direct_accept()
+        not_offered = self.env.ref("delivery.free_delivery_carrier")
+        self.authenticate("supplier_beta", "supplier_beta")
+        csrf = self._csrf(f"/my/direct-shipments/{self.purchase.id}")
+        url = f"/my/direct-shipments/{self.purchase.id}/parcel"
+        for carrier in ("SF", "999999999", "9" * 5000, "-1", "1.5", str(not_offered.id)):
+            with self.subTest(carrier=carrier[:20]):
+                response = self.url_open(
+                    url, data={"csrf_token": csrf, "carrier_id": carrier, "tracking_ref": "SF77778888"}
+                )
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("Choose the carrier of the parcel from the list.", response.text)
+        self.assertFalse(self.purchase.direct_parcel_ids)
+        self.assertFalse(self.purchase.picking_ids.carrier_tracking_ref)
+        response = self.url_open(
+            url, data={"csrf_token": csrf, "carrier_id": self.carrier_sf.id, "tracking_ref": "SF77778888"}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.purchase.direct_parcel_ids.carrier_id, self.carrier_sf)
 
     def test_supplier_availability(self):
         self.authenticate("supplier_beta", "supplier_beta")
@@ -125,12 +151,16 @@ class TestSupplierPortal(HttpCase, DirectShipCommon):
         )
         self.assertEqual(self.purchase.direct_state, "shipped")
         self.assertEqual(self.purchase.direct_parcel_ids.tracking_ref, "SF1234567890")
-        self.assertEqual(self.purchase.picking_ids.state, "done")
+        picking = self.purchase.picking_ids
+        self.assertEqual(
+            (picking.state, picking.carrier_id, picking.carrier_tracking_ref),
+            ("done", self.carrier_sf, "SF1234567890"),
+        )
         self.start_tour(f"/my/orders/{self.order.id}", "direct_ship_shopper_tour", login="zhou_xun")
 
     def test_api_parcels_for_the_shopper(self):
         self.purchase.action_direct_accept()
-        self.purchase.action_direct_add_parcel("SF", "SF5555666677")
+        self.purchase.action_direct_add_parcel(self.carrier_sf.id, "SF5555666677")
         self.purchase.action_direct_ship()
         key = self.env["res.users.apikeys"].with_user(self.user_shopper).sudo()._generate("rpc", "app", None)
         response = self.url_open("/api/subsidy/v1/parcels", headers={"Authorization": f"Bearer {key}"})
@@ -138,8 +168,18 @@ class TestSupplierPortal(HttpCase, DirectShipCommon):
         orders = {row["order"]: row["parcels"] for row in response.json()["orders"]}
         parcel = orders[self.order.name][0]
         self.assertEqual((parcel["status"], parcel["tracking_number"]), ("shipped", "SF5555666677"))
+        self.assertEqual(parcel["carrier"], "SF Express")
         self.assertIn("sf-express.com", parcel["tracking_url"])
         self.assertNotIn("Supplier", response.text)
         key_b = self.env["res.users.apikeys"].with_user(self.user_b).sudo()._generate("rpc", "app", None)
         response = self.url_open("/api/subsidy/v1/parcels", headers={"Authorization": f"Bearer {key_b}"})
         self.assertEqual(response.json()["orders"], [], "a supplier sees no shopper's orders")
+        # The order page shows the dropship transfer among Odoo's deliveries, with the link.
+        self.authenticate("zhou_xun", "zhou_xun")
+        page = self.url_open(f"/my/orders/{self.order.id}")
+        self.assertIn(f'href="{parcel["tracking_url"]}"', page.text)
+        self.assertNotIn("Supplier Beta", page.text)
+        self.assertNotIn("o_direct_delivered", page.text)
+        # What Odoo's list lacks: the parcel reached the shopper.
+        self.purchase.direct_parcel_ids.action_mark_delivered()
+        self.assertIn("o_direct_delivered", self.url_open(f"/my/orders/{self.order.id}").text)

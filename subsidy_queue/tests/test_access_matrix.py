@@ -471,7 +471,9 @@ class TestAccessMatrix(HttpCase):
         if state in ("accepted", "parcel"):
             purchase.action_direct_accept()
         if state == "parcel":
-            purchase.action_direct_add_parcel("SF", f"SF{next(cls.tracking)}")
+            purchase.action_direct_add_parcel(
+                cls.env.ref("direct_ship.delivery_carrier_sf").id, f"SF{next(cls.tracking)}"
+            )
         return purchase
 
     @classmethod
@@ -481,8 +483,7 @@ class TestAccessMatrix(HttpCase):
         return cls.env["direct.ship.parcel"].create(
             {
                 "purchase_id": cls.accepted_purchase.id,
-                "carrier": "SF Express",
-                "carrier_code": "sf",
+                "carrier_id": cls.env.ref("direct_ship.delivery_carrier_sf").id,
                 "tracking_ref": f"SF{next(cls.tracking)}",
                 "date_shipped": fields.Datetime.now(),
             }
@@ -603,7 +604,7 @@ class TestAccessMatrix(HttpCase):
             },
             "direct.ship.parcel": lambda: {
                 "purchase_id": self.accepted_purchase.id,
-                "carrier": "SF Express",
+                "carrier_id": self.env.ref("direct_ship.delivery_carrier_sf").id,
                 "tracking_ref": f"SF{next(self.tracking)}",
             },
             "direct.ship.supplier.stat": lambda: {"purchase_id": self.purchase.id},
@@ -707,7 +708,8 @@ class TestAccessMatrix(HttpCase):
                 "action_mark_paid", [ids(self._batch("sent"))]
             ),
             ("direct.ship.parcel", "write"): lambda: Call(
-                "write", [ids(self.parcel), {"carrier_code": "jd"}]
+                "write",
+                [ids(self.parcel), {"carrier_id": self.env.ref("direct_ship.delivery_carrier_jd").id}],
             ),
             ("direct.ship.parcel", "action_mark_delivered"): lambda: Call(
                 "action_mark_delivered", [ids(self._parcel())]
@@ -721,7 +723,11 @@ class TestAccessMatrix(HttpCase):
             ),
             ("purchase.order", "action_direct_add_parcel"): lambda: Call(
                 "action_direct_add_parcel",
-                [ids(self._purchase("accepted")), "SF", f"SF{next(self.tracking)}"],
+                [
+                    ids(self._purchase("accepted")),
+                    self.env.ref("direct_ship.delivery_carrier_sf").id,
+                    f"SF{next(self.tracking)}",
+                ],
             ),
             ("purchase.order", "action_direct_ship"): lambda: Call(
                 "action_direct_ship", [ids(self._purchase("parcel"))]

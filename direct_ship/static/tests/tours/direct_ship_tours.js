@@ -5,7 +5,11 @@ registry.category("web_tour.tours").add("direct_ship_supplier_tour", {
     steps: () => [
         { content: "Accept", trigger: ".o_direct_accept", run: "click", expectUnloadPage: true },
         { content: "Accepted", trigger: ".o_direct_state:contains('Accepted')" },
-        { content: "Carrier", trigger: ".o_direct_parcel_form input[name='carrier']", run: "edit SF" },
+        {
+            content: "Carrier",
+            trigger: ".o_direct_parcel_form select[name='carrier_id']",
+            run: "selectByLabel SF Express",
+        },
         { content: "Tracking", trigger: ".o_direct_parcel_form input[name='tracking_ref']", run: "edit SF1234567890" },
         { content: "Add parcel", trigger: ".o_direct_add_parcel", run: "click", expectUnloadPage: true },
         { content: "Parcel listed", trigger: ".o_direct_parcels td:contains('SF1234567890')" },
@@ -14,13 +18,14 @@ registry.category("web_tour.tours").add("direct_ship_supplier_tour", {
     ],
 });
 
-// The shopper sees the parcel on the order page, with the carrier's tracking link.
+// The shopper sees the parcel on the order page, among Odoo's deliveries, with the carrier's
+// tracking link.
 registry.category("web_tour.tours").add("direct_ship_shopper_tour", {
     steps: () => [
-        { content: "Parcel shipped", trigger: ".o_direct_order_parcels td:contains('Shipped')" },
+        { content: "Parcel shipped", trigger: "div[name='delivery_order'] .badge:contains('Shipped')" },
         {
             content: "Tracking link",
-            trigger: ".o_direct_order_parcels a[href*='sf-express.com']:contains('SF1234567890')",
+            trigger: "div[name='delivery_order'] a[href*='sf-express.com']:contains('SF1234567890')",
         },
     ],
 });
