@@ -29,6 +29,7 @@ if not second_manager:
         {
             "name": "Mei Lin (second manager)",
             "login": "manager",
+            "email": "mei.lin@example.com",
             "password": "manager",
             "groups_id": [
                 Command.set(

@@ -8,3 +8,5 @@ def post_init_hook(env):
     ChartTemplate = env["account.chart.template"]
     for company in env["res.company"].search([("chart_template", "!=", False)], order="parent_path"):
         ChartTemplate._subsidy_load_accounting(company)
+    # Programs created before (demo data) take them now.
+    env["subsidy.program"].search([])._ensure_accounting()

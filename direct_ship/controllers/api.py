@@ -6,7 +6,9 @@ from odoo.addons.subsidy_queue.controllers.common import parse_paging
 
 
 class DirectShipApi(SubsidyApi):
-    @http.route("/api/subsidy/v1/parcels", type="http", auth="bearer", methods=["GET"], csrf=False)
+    @http.route(
+        "/api/subsidy/v1/parcels", type="http", auth="bearer", methods=["GET"], csrf=False, readonly=True
+    )
     def api_parcels(self, **kw):
         """Parcels of the shopper's orders: status, carrier, tracking; never a supplier or a price."""
 

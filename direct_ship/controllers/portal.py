@@ -22,6 +22,8 @@ class DirectShipPortal(CustomerPortal):
 
     def _direct_order(self, order_id):
         """The supplier's own order, or nothing (another supplier's order is not found)."""
+        if not 0 < order_id < 2**31:  # an id past the database's integers is nobody's order
+            return request.env["purchase.order"]
         return request.env["purchase.order"].sudo().search(self._direct_domain() + [("id", "=", order_id)])
 
     @staticmethod

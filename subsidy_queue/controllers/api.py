@@ -36,6 +36,14 @@ _logger = logging.getLogger(__name__)
 MAX_BODY = 16 * 1024
 
 
+def _unique_keys(pairs):
+    """A JSON object whose keys are given once (``{"amount": 12, "amount": 5000}`` is refused)."""
+    keys = [key for key, _value in pairs]
+    if len(keys) != len(set(keys)):
+        raise ValueError("duplicate key")
+    return dict(pairs)
+
+
 class ApiError(Exception):
     """An answer of the API's own, other than bad values: ``status``, ``code``, ``message``."""
 
@@ -81,14 +89,19 @@ class SubsidyApi(http.Controller):
         request.update_env(context=dict(request.env.context, lang=user.lang or request.env.lang))
         return user.partner_id.commercial_partner_id
 
-    def _call(self, handler, params=()):
+    def _call(self, handler, params=(), method="GET"):
         """Authenticate, check the query's parameters, run ``handler(partner, query)``; always JSON.
 
         Any exception rolls the transaction back and answers the JSON error of
         :func:`_error_values`. Concurrency errors are raised again so that Odoo
-        retries the request; the JSON answer is kept for when it gives up.
+        retries the request; the JSON answer is kept for when it gives up. So is
+        a write attempted on a ``readonly=True`` route's cursor (the replica's,
+        when one is configured): Odoo runs the request again on the primary.
         """
         try:
+            if request.httprequest.method != method:
+                # Werkzeug lets OPTIONS (and HEAD) through to a route: only its own method acts.
+                raise ApiError(405, "method_not_allowed", _("Use %s on this address.", method))
             partner = self._authenticate()
             query = self._query(params)
             response = handler(partner, query)
@@ -140,7 +153,9 @@ class SubsidyApi(http.Controller):
             raise ValueError(name)
 
         try:
-            payload = json.loads(data.decode("utf-8"), parse_constant=refuse_constant)
+            payload = json.loads(
+                data.decode("utf-8"), parse_constant=refuse_constant, object_pairs_hook=_unique_keys
+            )
         except (ValueError, RecursionError):
             payload = None
         if not isinstance(payload, dict):
@@ -164,7 +179,9 @@ class SubsidyApi(http.Controller):
             "next_offset": end if following else None,
         }
 
-    @http.route("/api/subsidy/v1/account", type="http", auth="bearer", methods=["GET"], csrf=False)
+    @http.route(
+        "/api/subsidy/v1/account", type="http", auth="bearer", methods=["GET"], csrf=False, readonly=True
+    )
     def api_account(self, **kw):
         def handler(partner, query):
             accounts = request.env["subsidy.account"].search([("partner_id", "=", partner.id)])
@@ -172,7 +189,9 @@ class SubsidyApi(http.Controller):
 
         return self._call(handler)
 
-    @http.route("/api/subsidy/v1/entries", type="http", auth="bearer", methods=["GET"], csrf=False)
+    @http.route(
+        "/api/subsidy/v1/entries", type="http", auth="bearer", methods=["GET"], csrf=False, readonly=True
+    )
     def api_entries(self, **kw):
         def handler(partner, query):
             state = parse_state(request.env["subsidy.entry"], query.get("state"))
@@ -182,7 +201,9 @@ class SubsidyApi(http.Controller):
 
         return self._call(handler, ("state", "limit", "offset"))
 
-    @http.route("/api/subsidy/v1/withdrawals", type="http", auth="bearer", methods=["GET"], csrf=False)
+    @http.route(
+        "/api/subsidy/v1/withdrawals", type="http", auth="bearer", methods=["GET"], csrf=False, readonly=True
+    )
     def api_withdrawals(self, **kw):
         def handler(partner, query):
             state = parse_state(request.env["subsidy.withdrawal"], query.get("state"))
@@ -208,4 +229,12 @@ class SubsidyApi(http.Controller):
             withdrawal = request.env["subsidy.withdrawal"]._request_for_shopper(partner, values)
             return request.make_json_response({"withdrawal": withdrawal._portal_values()}, status=201)
 
-        return self._call(handler)
+        return self._call(handler, method="POST")
+
+    @http.route("/api/subsidy/v1/<path:rest>", type="http", auth="none", csrf=False, save_session=False)
+    def api_unknown(self, rest, **kw):
+        """Anything else under the API: a JSON 404, or a 405 on a known address."""
+        known = {"account", "entries", "withdrawals", "parcels"}
+        if rest.strip("/") in known:
+            return _error(405, "method_not_allowed", _("This method is not allowed on this address."))
+        return _error(404, "not_found", _("There is no such address in the API."))

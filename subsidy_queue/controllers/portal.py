@@ -54,8 +54,15 @@ class SubsidyPortal(CustomerPortal):
             "subsidy_queue.portal_my_subsidy", self._subsidy_values(**values), status=status
         )
 
-    @http.route(["/my/subsidy", "/my/subsidy/page/<int:page>"], type="http", auth="user", website=True)
+    @http.route(
+        ["/my/subsidy", "/my/subsidy/page/<int:page>"], type="http", auth="user", website=True, readonly=True
+    )
     def portal_my_subsidy(self, page=1, **kw):
+        # ``/my/subsidy?page=2`` brings the page as text: anything but a number is page 1.
+        try:
+            page = int(page)
+        except (TypeError, ValueError):
+            page = 1
         return self._render_subsidy(page=max(1, min(page, MAX_ID // DEFAULT_LIMIT)))
 
     @http.route(["/my/subsidy/withdraw"], type="http", auth="user", website=True, methods=["POST"])

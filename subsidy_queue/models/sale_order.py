@@ -47,11 +47,17 @@ class SaleOrder(models.Model):
         channel_field = {"website": "channel_website", "sale": "channel_sale", "pos": "channel_pos"}[
             self._subsidy_channel()
         ]
-        return (
+        programs = (
             self.env["subsidy.program"]
             .sudo()
-            .search([("company_id", "=", self.company_id.id), (channel_field, "=", True)], limit=1)
+            .search([("company_id", "=", self.company_id.id), (channel_field, "=", True)])
         )
+        # The first program (by sequence) some line of the order is eligible in; a program
+        # for other products must not hide the one this order belongs to.
+        for program in programs:
+            if self._subsidy_eligible_lines(program, self.order_line):
+                return program
+        return programs[:1]
 
     def _subsidy_eligible_lines(self, program, lines):
         """Filter ``lines`` (sale or invoice lines) down to eligible products."""

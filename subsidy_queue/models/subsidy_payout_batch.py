@@ -1,11 +1,16 @@
 import base64
 import csv
 import io
+import re
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from .subsidy_protected_mixin import WORKFLOW
+
+def _spreadsheet_safe(value):
+    """A cell a spreadsheet shows as text: no formula, no line break, no control character."""
+    text = re.sub(r"[\x00-\x1f\x7f\u2028\u2029]", " ", value or "")
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class SubsidyPayoutBatch(models.Model):
@@ -16,7 +21,8 @@ class SubsidyPayoutBatch(models.Model):
     _inherit = ["mail.thread", "subsidy.protected.mixin"]
     _order = "id desc"
     _check_company_auto = True
-    _protected_fields = ("name", "state", "bank_file", "bank_file_name")
+    # Withdrawals join a batch only through ``_add_withdrawals`` (approved, in no batch yet).
+    _protected_fields = ("name", "state", "withdrawal_ids", "bank_file", "bank_file_name")
 
     name = fields.Char(required=True, readonly=True, default="/", copy=False)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
@@ -49,11 +55,14 @@ class SubsidyPayoutBatch(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            self._check_protected(vals)
-            vals["name"] = self.env["ir.sequence"].sudo().next_by_code("subsidy.payout.batch") or "/"
-        batches = super(SubsidyPayoutBatch, self.with_context(subsidy_workflow=WORKFLOW)).create(vals_list)
-        return batches.with_env(self.env)
+        # A plain create (the caller's values are checked like any write), then the number:
+        # nothing the caller sends ever runs with the workflow's rights.
+        batches = super().create(vals_list)
+        for batch in batches:
+            batch._workflow().write(
+                {"name": self.env["ir.sequence"].sudo().next_by_code("subsidy.payout.batch") or "/"}
+            )
+        return batches
 
     def write(self, vals):
         if {"journal_id", "company_id"} & vals.keys() and self.filtered(lambda b: b.state != "draft"):
@@ -115,23 +124,19 @@ class SubsidyPayoutBatch(models.Model):
         header = ["收款人名称", "收款账号", "收款银行", "金额", "用途"]
         rows = [header]
         for withdrawal in self.withdrawal_ids.sorted("id"):
-            if withdrawal.payout_method == "bank":
-                bank = withdrawal.bank_account_id
-                number, bank_name = bank.acc_number, bank.bank_id.name or ""
-                payee = bank.acc_holder_name or withdrawal.partner_id.name
-            else:
-                number = withdrawal.wallet_account
-                bank_name = dict(withdrawal._fields["payout_method"]._description_selection(self.env))[
-                    withdrawal.payout_method
-                ]
-                payee = withdrawal.holder_name
+            # The destination checked on submission, not what the bank account record says now.
+            payee, number, bank_name = (
+                withdrawal.payout_holder,
+                withdrawal.payout_number,
+                withdrawal.payout_bank,
+            )
             rows.append(
                 [
-                    payee,
-                    number,
-                    bank_name,
+                    _spreadsheet_safe(payee),
+                    _spreadsheet_safe(number),
+                    _spreadsheet_safe(bank_name),
                     f"{withdrawal.amount:.2f}",
-                    _("Subsidy withdrawal %s", withdrawal.name),
+                    _spreadsheet_safe(_("Subsidy withdrawal %s", withdrawal.name)),
                 ]
             )
         return rows

@@ -452,11 +452,10 @@ class SubsidyProgram(models.Model):
             company = program.company_id
             ChartTemplate = self.env["account.chart.template"].sudo().with_company(company)
             vals = {}
-            for fname, xmlid in SUBSIDY_ACCOUNTS.items():
+            for fname, xmlid in [*SUBSIDY_ACCOUNTS.items(), ("journal_id", SUBSIDY_JOURNAL)]:
                 if not program[fname]:
-                    vals[fname] = ChartTemplate.ref(xmlid, raise_if_not_found=False).id
-            if not program.journal_id:
-                vals["journal_id"] = ChartTemplate.ref(SUBSIDY_JOURNAL, raise_if_not_found=False).id
+                    # No chart loaded (yet) in the company: nothing to take.
+                    vals[fname] = (ChartTemplate.ref(xmlid, raise_if_not_found=False) or program[fname]).id
             if not program.payout_journal_id:
                 vals["payout_journal_id"] = (
                     self.env["account.journal"]

@@ -10,6 +10,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from ..engine import share
 from .subsidy_protected_mixin import DEFAULT_LIMIT
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
 
 def _normalize_name(name):
     """Names compare without case, spaces or punctuation: 'Wang  Fang' is 'wang fang'."""
@@ -39,6 +41,9 @@ class SubsidyWithdrawal(models.Model):
         "batch_id",
         "payment_id",
         "approval_move_id",
+        "payout_holder",
+        "payout_number",
+        "payout_bank",
     )
 
     name = fields.Char(required=True, readonly=True, default="/", copy=False)
@@ -63,6 +68,11 @@ class SubsidyWithdrawal(models.Model):
     bank_account_id = fields.Many2one("res.partner.bank", tracking=True)
     wallet_account = fields.Char("Alipay / WeChat Account", tracking=True)
     holder_name = fields.Char("Account Holder", tracking=True)
+    # The destination as it was checked on submission: what the bank file pays, whatever
+    # happens to the bank account record afterwards.
+    payout_holder = fields.Char("Pay to (holder)", readonly=True, copy=False)
+    payout_number = fields.Char("Pay to (account)", readonly=True, copy=False)
+    payout_bank = fields.Char("Pay to (bank)", readonly=True, copy=False)
     state = fields.Selection(
         [
             ("draft", "Draft"),
@@ -253,16 +263,23 @@ class SubsidyWithdrawal(models.Model):
         self.ensure_one()
         partner = self.partner_id
         if self.payout_method == "bank":
-            bank = self.bank_account_id
+            bank = self.bank_account_id.sudo()
             if not bank:
                 raise ValidationError(_("Choose the bank account to pay the withdrawal to."))
             if bank.partner_id.commercial_partner_id != partner.commercial_partner_id:
                 raise ValidationError(_("This bank account is not yours."))
             holder = bank.acc_holder_name or bank.partner_id.name
+            destination = (holder, bank.acc_number, bank.bank_id.name or "")
         else:
             if not (self.wallet_account or "").strip():
                 raise ValidationError(_("Give the Alipay or WeChat Pay account to pay the withdrawal to."))
             holder = self.holder_name
+            method = dict(self._fields["payout_method"]._description_selection(self.env))[self.payout_method]
+            destination = (holder, self.wallet_account.strip(), method)
+        if any(_CONTROL.search(value or "") for value in destination):
+            raise ValidationError(
+                _("Account names and numbers cannot hold line breaks or control characters.")
+            )
         names = {_normalize_name(partner.name), _normalize_name(partner.sudo().subsidy_verified_alias)} - {""}
         if _normalize_name(holder) not in names:
             raise ValidationError(
@@ -273,6 +290,7 @@ class SubsidyWithdrawal(models.Model):
                     shopper=partner.name,
                 )
             )
+        return destination
 
     def _check_amount_rules(self, balance_units):
         """Amount, limits per request and per day, balance: raise a clear error."""
@@ -361,7 +379,7 @@ class SubsidyWithdrawal(models.Model):
             withdrawal._lock_rows(nowait=True)
             if withdrawal.state != "draft":
                 raise UserError(_("Withdrawal %s was already submitted.", withdrawal.name))
-            withdrawal._check_payout_account()
+            holder, number, bank_name = withdrawal._check_payout_account()
             account = withdrawal.account_id.sudo()
             account._shopper_accounts()._lock_rows(
                 nowait=True,
@@ -376,6 +394,9 @@ class SubsidyWithdrawal(models.Model):
                 {
                     "state": "submitted",
                     "date_submitted": fields.Datetime.now(),
+                    "payout_holder": holder,
+                    "payout_number": number,
+                    "payout_bank": bank_name,
                     "name": self.env["ir.sequence"].sudo().next_by_code("subsidy.withdrawal") or "/",
                 }
             )
@@ -561,6 +582,19 @@ class SubsidyWithdrawal(models.Model):
         self.ensure_one()
         if self.payment_id or self.state != "approved":
             raise UserError(_("Withdrawal %s was already paid out or is not approved.", self.name))
+        if self.payout_method == "bank":
+            bank = self.bank_account_id.sudo()
+            if (bank.acc_holder_name or bank.partner_id.name, bank.acc_number) != (
+                self.payout_holder,
+                self.payout_number,
+            ):
+                raise UserError(
+                    _(
+                        "The bank account of withdrawal %s changed after it was requested: reject it "
+                        "and let the shopper ask again.",
+                        self.name,
+                    )
+                )
         payment = self.env["account.payment"].create(self._prepare_payment_vals(journal))
         payment.action_post()
         payable = self.program_id.payable_account_id
@@ -572,13 +606,16 @@ class SubsidyWithdrawal(models.Model):
         if payable.reconcile and len(lines) > 1:
             lines.reconcile()
         self._workflow().write({"payment_id": payment.id})
+        # The payment took the money off the shoppers' payable: it leaves the hold now,
+        # so that balances + holds stay what the payable account says.
+        account = self.account_id.sudo()
+        account._lock_balance_units()
+        account._move_funds("pay", self.program_id._units(self.amount_total), self)
         return payment
 
     def _mark_paid(self):
         for withdrawal in self:
-            account = withdrawal.account_id.sudo()
-            account._lock_balance_units()
-            account._move_funds("pay", withdrawal.program_id._units(withdrawal.amount_total), withdrawal)
+            # The amount left the hold when its payment was posted (``_create_payment``).
             withdrawal._workflow().write({"state": "paid"})
             withdrawal._notify_shopper(
                 _(
@@ -607,7 +644,7 @@ class SubsidyWithdrawal(models.Model):
             account = withdrawal.account_id.sudo()
             account._lock_balance_units()
             units = withdrawal.program_id._units(withdrawal.amount_total)
-            if withdrawal.state == "paid":
+            if payment:
                 account._move_funds("restore", units, withdrawal, reason)
             else:
                 account._move_funds("release", units, withdrawal, reason)

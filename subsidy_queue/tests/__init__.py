@@ -17,3 +17,4 @@ from . import test_fuzz
 from . import test_access_matrix
 from . import test_races
 from . import test_money_trust
+from . import test_outside_attack

@@ -82,7 +82,8 @@ DENIALS = {
 # Where the brief says nothing, these lines decide:
 # - action_open_* (program, account, settlement) only return a window on records
 #   the caller can read, and the form shows them to Subsidy Users: allowed to staff;
-# - a salesperson reads the parcels of a sale as they read its queue entry;
+# - a salesperson reads the parcels of a sale; queue entries only of their own
+#   orders (the matrix's entries are not theirs: denied);
 # - the supplier actions on purchase orders and taking back a credit note belong
 #   to purchase and accounting users, none of these roles;
 # - a settlement exists only through a run: nobody creates one by hand;
@@ -107,8 +108,8 @@ subsidy.program               action_open_entries      no     no     no     no  
 subsidy.program               action_open_accounts     no     no     no     no     no     ok     ok     no
 subsidy.program               action_open_settlements  no     no     no     no     no     ok     ok     no
 subsidy.program               action_open_pool_lines   no     no     no     no     no     ok     ok     no
-subsidy.entry                 read                     ok     no     no     no     ok     ok     ok     no
-subsidy.entry                 search                   found  empty  empty  empty  found  found  found  empty
+subsidy.entry                 read                     ok     no     no     no     no     ok     ok     no
+subsidy.entry                 search                   found  empty  empty  empty  empty  found  found  empty
 subsidy.entry                 create                   no     no     no     no     no     no     no     no
 subsidy.entry                 write protected          no     no     no     no     no     no     no     no
 subsidy.entry                 unlink                   no     no     no     no     no     no     no     no
