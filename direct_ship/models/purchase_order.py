@@ -5,7 +5,9 @@ from psycopg2 import errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, float_is_zero
+from odoo.tools import float_is_zero
+
+from odoo.addons.subsidy_queue.models.subsidy_protected_mixin import lock_rows
 
 # Who may read parcels (the groups of direct.ship.parcel's access rules).
 PARCEL_READERS = "purchase.group_purchase_user,sales_team.group_sale_salesman,stock.group_stock_user"
@@ -136,16 +138,11 @@ class PurchaseOrder(models.Model):
         stale data.
         """
         self.ensure_one()
-        self.flush_recordset()
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL("SELECT id FROM purchase_order WHERE id = %s FOR NO KEY UPDATE NOWAIT", self.id),
-                    log_exceptions=False,
-                )
-        except errors.LockNotAvailable:
-            raise UserError(_("Order %s is being changed by someone else; try again.", self.name)) from None
-        self.invalidate_recordset()
+        lock_rows(
+            self,
+            nowait=True,
+            busy_message=_("Order %s is being changed by someone else; try again.", self.name),
+        )
 
     def _direct_check_caller(self):
         """Supplier actions are for the order's supplier, or a purchase user acting for it."""

@@ -1,5 +1,3 @@
-from psycopg2 import errors
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -119,22 +117,12 @@ class SubsidyAccount(models.Model):
         error at once instead of waiting.
         """
         self.ensure_one()
-        self.flush_recordset()
-        query = SQL(
-            "SELECT balance FROM subsidy_account WHERE id = %s FOR NO KEY UPDATE%s",
-            self.id,
-            SQL(" NOWAIT") if nowait else SQL(""),
+        self._lock_rows(
+            nowait=nowait,
+            busy_message=_("Another withdrawal of this account is being processed; try again in a moment."),
         )
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(query, log_exceptions=False)
-                balance = self.env.cr.fetchone()[0]
-        except errors.LockNotAvailable:
-            raise UserError(
-                _("Another withdrawal of this account is being processed; try again in a moment.")
-            ) from None
-        self.invalidate_recordset(["balance"])
-        return self.program_id._units(balance)
+        # Locked without a serialization failure: our snapshot of this row is its last version.
+        return self.program_id._units(self.balance)
 
     def _move_funds(self, kind, units, withdrawal=None, reason=None):
         """Move ``units`` between available, on hold and withdrawn; write the ledger line.

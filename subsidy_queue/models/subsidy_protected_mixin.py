@@ -13,6 +13,40 @@ MAX_LIMIT = 200
 WORKFLOW = object()
 
 
+def lock_rows(records, nowait=False, busy_message=None):
+    """Lock ``records``' rows (``FOR NO KEY UPDATE``, in id order) and drop their cache.
+
+    The one row lock of the addons, for any model (``direct_ship`` locks purchase
+    orders with it). With ``nowait``, rows held by another transaction raise a
+    clear ``UserError`` at once. Under REPEATABLE READ, a row changed by a
+    transaction that committed after ours began raises a serialization failure
+    here: Odoo's request and cron retries absorb it, and nobody computes on a
+    stale snapshot of it. After the lock, the rows read fresh.
+    """
+    if not records.ids:
+        return
+    records.flush_recordset()
+    query = SQL(
+        "SELECT id FROM %s WHERE id IN %s ORDER BY id FOR NO KEY UPDATE%s",
+        SQL.identifier(records._table),
+        tuple(records.ids),
+        SQL(" NOWAIT") if nowait else SQL(""),
+    )
+    cr = records.env.cr
+    if not nowait:
+        # A serialization failure here is routine (the request or cron is retried).
+        cr.execute(query, log_exceptions=False)
+    else:
+        try:
+            with cr.savepoint(flush=False):
+                cr.execute(query, log_exceptions=False)
+        except errors.LockNotAvailable:
+            raise UserError(
+                busy_message or _("Someone else is changing this right now; try again in a moment.")
+            ) from None
+    records.invalidate_recordset()
+
+
 class SubsidyProtectedMixin(models.AbstractModel):
     """Workflow fields, the manager check and row locks: one pattern for every model.
 
@@ -102,32 +136,5 @@ class SubsidyProtectedMixin(models.AbstractModel):
     # ------------------------------------------------------------------
 
     def _lock_rows(self, nowait=False, busy_message=None):
-        """Lock these rows (``FOR NO KEY UPDATE``, in id order) and drop their cache.
-
-        With ``nowait``, rows held by another transaction raise a clear
-        ``UserError`` at once. Under REPEATABLE READ, a row changed by a
-        transaction that committed after ours began raises a serialization
-        failure here: Odoo's request and cron retries absorb it, and nobody
-        computes on a stale snapshot of it.
-        """
-        if not self.ids:
-            return
-        self.flush_recordset()
-        query = SQL(
-            "SELECT id FROM %s WHERE id IN %s ORDER BY id FOR NO KEY UPDATE%s",
-            SQL.identifier(self._table),
-            tuple(self.ids),
-            SQL(" NOWAIT") if nowait else SQL(""),
-        )
-        if not nowait:
-            # A serialization failure here is routine (the request or cron is retried).
-            self.env.cr.execute(query, log_exceptions=False)
-        else:
-            try:
-                with self.env.cr.savepoint(flush=False):
-                    self.env.cr.execute(query, log_exceptions=False)
-            except errors.LockNotAvailable:
-                raise UserError(
-                    busy_message or _("Someone else is changing this right now; try again in a moment.")
-                ) from None
-        self.invalidate_recordset()
+        """Lock these rows (see :func:`lock_rows`)."""
+        lock_rows(self, nowait=nowait, busy_message=busy_message)
