@@ -3,7 +3,7 @@ from odoo.http import request
 
 
 class SubsidyPublic(http.Controller):
-    @http.route("/subsidy/pool", type="http", auth="public", website=True, sitemap=True)
+    @http.route("/subsidy/pool", type="http", auth="public", website=True, sitemap=True, readonly=True)
     def public_pool(self, **kw):
         """The pool's public figures: every cent in and out, the queue's length and head."""
         programs = (

@@ -6,6 +6,7 @@ from . import subsidy_account
 from . import subsidy_account_line
 from . import subsidy_entry
 from . import subsidy_pool_line
+from . import subsidy_pool_figures
 from . import subsidy_settlement
 from . import subsidy_withdrawal
 from . import subsidy_payout_batch

@@ -1,0 +1,461 @@
+"""Production's shape in the test suite: Odoo with two workers and a cron
+worker, nginx in front and a streaming replica of the local PostgreSQL
+(deploy/start.sh), a few hundred requests of the load test
+(bench/load_test.py: shoppers, the back office, approvals and batches, the
+settlement cron), then the load test's own checks; and nginx's 429 answers.
+
+The data is committed (the stack's processes must see it) and removed again
+in the cleanup, which also stops every process the test started.
+"""
+
+import fcntl
+import importlib.util
+import os
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from unittest.mock import patch
+
+import requests
+
+from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
+from odoo.tools import config, mute_logger
+
+from odoo.addons.subsidy_queue.models.subsidy_account import SubsidyAccount
+
+from .common import CommittedCase, SubsidyCommon
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# nginx takes the first port of a block, Odoo the next, its websocket the third.
+HTTP_PORTS = (8296, 8293, 8290)
+REPLICA_PORTS = tuple(range(5442, 5450))
+MAX_REQUESTS = 300
+MAX_SECONDS = 45
+
+
+def load_test_module():
+    """bench/load_test.py, imported from the repository (bench/ is no package)."""
+    spec = importlib.util.spec_from_file_location(
+        "subsidy_load_test", os.path.join(ROOT, "bench", "load_test.py")
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def claim_ports(candidates, width=1):
+    """The first of ``candidates`` whose ``width`` ports are free, claimed with a lock
+    file for as long as the returned file stays open (two test runs on one machine
+    take two blocks): ``(port, lock file)``."""
+    for port in candidates:
+        lock = open(
+            os.path.join(tempfile.gettempdir(), f"subsidy-stack-port-{port}.lock"), "w", encoding="utf-8"
+        )
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            continue
+        free = True
+        for number in range(port, port + width):
+            with socket.socket() as probe:
+                free = free and probe.connect_ex(("127.0.0.1", number)) != 0
+        if free:
+            return port, lock
+        lock.close()
+    raise AssertionError(f"no free ports among {candidates} for the stack")
+
+
+@tagged("post_install", "-at_install")
+class TestPublicPageCounters(SubsidyCommon):
+    """The public page's figures come from counters the ledger keeps as it appends;
+    they are the sums over the whole ledger that the page used to make."""
+
+    def _summed(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT COALESCE(SUM(amount) FILTER (
+                          WHERE kind = 'allocation'
+                            AND date >= date_trunc('day', now() at time zone 'UTC')), 0),
+                      COALESCE(SUM(amount) FILTER (WHERE kind IN ('contribution', 'reversal')), 0),
+                      COALESCE(SUM(amount) FILTER (WHERE kind IN ('allocation', 'clawback')), 0)
+                 FROM subsidy_pool_line WHERE program_id = %s""",
+            [self.program.id],
+        )
+        today, total_in, total_out = self.env.cr.fetchone()
+        return {"paid_today": -today, "contributed": total_in, "paid_total": -total_out}
+
+    def assertCountersMatch(self):
+        figures = self.program._public_figures()
+        self.assertEqual(
+            {key: figures[key] for key in ("paid_today", "contributed", "paid_total")}, self._summed()
+        )
+        self.assertEqual(self.env["subsidy.pool.figures"]._differences(self.program), [])
+
+    def test_counters_follow_the_ledger(self):
+        self.assertCountersMatch()
+        entries, orders = self._worked_orders()
+        self.program._settle()  # fifo: A 50.00, B 80.00
+        self.assertCountersMatch()
+        self._refund(orders[3])  # D before it was paid: its contribution reversed
+        self._refund(orders[0])  # A after: reversal and clawback
+        self.program._settle()
+        self.assertCountersMatch()
+        # In 130.00 less D's 40.00 and A's 20.00; out 130.00 less A's 50.00 clawed back.
+        figures = self.program._public_figures()
+        self.assertEqual(
+            (figures["contributed"], figures["paid_total"], figures["paid_today"]), (70.0, 80.0, 130.0)
+        )
+        # A kind the page does not show (a wind-down's funding) is counted all the same.
+        self.program._lock()
+        self.program._append_pool_lines([{"kind": "funding", "amount_units": 500, "name": "operator"}])
+        self.assertCountersMatch()
+
+    def test_counters_are_rolled_back_with_the_ledger(self):
+        self._worked_orders()
+        with self.assertRaises(RuntimeError), self.env.cr.savepoint():
+            self.program._settle()
+            raise RuntimeError("the settlement's transaction fails after it")
+        self.assertCountersMatch()
+        self.assertEqual(self.program._public_figures()["paid_total"], 0.0)
+
+
+@tagged("post_install", "-at_install")
+class TestReadonlyRoutes(HttpCase):
+    """The routes that only read are declared readonly=True and do not write: Odoo's
+    tests run them in a read-only transaction, as the replica would."""
+
+    READONLY = (
+        "/api/subsidy/v1/account",
+        "/api/subsidy/v1/entries",
+        "/api/subsidy/v1/entries?state=queued&limit=5",
+        "/api/subsidy/v1/withdrawals",
+        "/api/subsidy/v1/parcels",
+        "/my/subsidy",
+        "/subsidy/pool",
+    )
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        company = cls.env.ref("base.main_company")
+        cls.program = cls.env["subsidy.program"].create(
+            {
+                "name": "Replica Queue",
+                "company_id": company.id,
+                "currency_id": company.currency_id.id,
+                "contribution_rate": 25.0,
+                "max_margin_rate": 25.0,
+                "subsidy_rate": 25.0,
+                "sequence": -1,
+            }
+        )
+        cls.shopper = new_test_user(
+            cls.env, login="replica_shopper", password="replica_shopper", groups="base.group_portal"
+        )
+        partner = cls.shopper.partner_id
+        Entry = cls.env["subsidy.entry"]
+        cls.program._lock()
+        Entry._enqueue(cls.program, partner, 40000, "website", "S00001")  # funds itself: 100.00
+        cls.program._settle()
+        Entry._enqueue(cls.program, partner, 80000, "sale", "S00002")  # queued, with a position
+        bank = cls.env["res.partner.bank"].create(
+            {"acc_number": "6222020200445566", "partner_id": partner.id}
+        )
+        cls.env["subsidy.withdrawal"]._request_for_shopper(
+            partner, {"amount": 20.0, "bank_account_id": bank.id}
+        )
+        cls.key = cls.env["res.users.apikeys"].with_user(cls.shopper).sudo()._generate("rpc", "app", None)
+
+    def test_read_routes_are_readonly_and_do_not_write(self):
+        with patch.object(threading.current_thread(), "dbname", self.env.cr.dbname, create=True):
+            rules = list(self.env["ir.http"].routing_map().iter_rules())
+        routing = {rule.rule: rule.endpoint.routing for rule in rules}
+        for path in ("/api/subsidy/v1/account", "/api/subsidy/v1/parcels", "/my/subsidy", "/subsidy/pool"):
+            self.assertIs(routing[path]["readonly"], True, path)
+        self.assertIs(routing["/my/subsidy/withdraw"]["readonly"], False)
+        self.authenticate("replica_shopper", "replica_shopper")
+        self.assertTrue(self.env.registry.test_readonly_enabled)
+        for path in self.READONLY:
+            with self.subTest(path=path), self.assertNoLogs("odoo.http", "WARNING"):
+                headers = {"Authorization": f"Bearer {self.key}"} if path.startswith("/api/") else {}
+                response = self.url_open(path, headers=headers)
+                self.assertEqual(response.status_code, 200, response.text[:300])
+        entries = self.url_open(
+            "/api/subsidy/v1/entries?state=queued", headers={"Authorization": f"Bearer {self.key}"}
+        )
+        self.assertEqual(entries.json()["entries"][0]["position"], 1)
+
+    @mute_logger("odoo.sql_db")  # the refused UPDATE, logged by Odoo before its retry
+    def test_a_read_route_that_writes_runs_again_on_the_primary(self):
+        """Should a readonly route ever write, the API lets the read-only error through:
+        Odoo runs the request again on a read/write cursor, and the answer is right."""
+        portal_values = SubsidyAccount._portal_values
+
+        def writing_portal_values(account):
+            account.env.cr.execute(
+                "UPDATE subsidy_account SET write_date = write_date WHERE id = %s", [account.id]
+            )
+            return portal_values(account)
+
+        with (
+            patch.object(SubsidyAccount, "_portal_values", writing_portal_values),
+            self.assertLogs("odoo.http", "WARNING") as logs,
+        ):
+            response = self.url_open(
+                "/api/subsidy/v1/account", headers={"Authorization": f"Bearer {self.key}"}
+            )
+        self.assertEqual(response.status_code, 200, response.text[:300])
+        self.assertEqual(response.json()["accounts"][0]["balance"], 80.0)
+        self.assertIn("retrying with a read/write cursor", "\n".join(logs.output))
+
+
+@tagged("post_install", "-at_install")
+class TestStack(CommittedCase):
+    @classmethod
+    def setUpClass(cls):
+        """One stack for the class: fixtures committed, then deploy/start.sh."""
+        super().setUpClass()
+        cls.lt = load_test_module()
+        cls.db = get_db_name()
+        with cls.registry.cursor() as cr:
+            env = cls.lt._env(cr, cls.registry)
+            # 25 % in, 25 % back: every first order funds its own subsidy, so that
+            # every shopper can withdraw from the start of the (short) load.
+            cls.fixtures = cls.lt.prepare(env, tag="stack", shoppers=4, seed_orders=1, rates=(25.0, 25.0))
+            # The stack's cron worker runs the settlements only, not the test database's first day.
+            cls.fixtures["crons"] = cls.lt.postpone_other_crons(env)
+        cls.addClassCleanup(cls._remove_data)
+        cls.stack_dir = tempfile.mkdtemp(prefix="subsidy-stack-test-")
+        http_port, lock = claim_ports(HTTP_PORTS, width=3)
+        cls.addClassCleanup(lock.close)
+        cls.replica_port, lock = claim_ports(REPLICA_PORTS)
+        cls.addClassCleanup(lock.close)
+        cls.url = f"http://127.0.0.1:{http_port}"
+        # The stack reaches the database as this test does, and shares its file store.
+        rc = os.path.join(cls.stack_dir, "primary.conf")
+        with open(rc, "w", encoding="utf-8") as conf:
+            conf.write("[options]\n")
+            for key in ("db_host", "db_port", "db_user", "db_password", "data_dir"):
+                if config.get(key):
+                    conf.write(f"{key} = {config[key]}\n")
+        cls.stack_env = dict(
+            os.environ,
+            ODOO_RC=rc,
+            SUBSIDY_DB=cls.db,
+            HTTP_PORT=str(http_port),
+            WORKERS="2",
+            CRON_WORKERS="1",
+            REPLICA_PORT=str(cls.replica_port),
+            STACK_DIR=cls.stack_dir,
+        )
+        cls.addClassCleanup(cls._stop_stack)
+        started = subprocess.run(
+            [os.path.join(ROOT, "deploy", "start.sh")],
+            env=cls.stack_env,
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )
+        if started.returncode:
+            raise AssertionError(f"deploy/start.sh failed:\n{started.stdout}\n{started.stderr}")
+        cls.odoo_log = os.path.join(cls.stack_dir, "odoo.log")
+
+    @classmethod
+    def _stop_stack(cls):
+        subprocess.run(
+            [os.path.join(ROOT, "deploy", "stop.sh")],
+            env=cls.stack_env,
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+
+    def _replica_transactions(self):
+        """Transactions the replica ran in our database (its own statistics)."""
+        out = subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-p", str(self.replica_port), "-d", "postgres", "-AtXc",
+             f"SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '{self.db}'"],
+            capture_output=True, text=True, timeout=30, check=True,
+        )  # fmt: skip
+        return int(out.stdout.strip() or 0)
+
+    # ------------------------------------------------------------------
+
+    def test_load_on_workers_replica_and_proxy_loses_nothing(self):
+        lt = self.lt
+        offset = os.path.getsize(self.odoo_log)
+        replica_before = self._replica_transactions()
+        run = lt.LoadRun(
+            self.url, self.db, self.fixtures, self.registry, users=3, cashiers=1, settle_every=3.0
+        )
+        window = run.run(MAX_SECONDS, MAX_REQUESTS)
+        checks = lt.check_books(self.registry, self.fixtures["program_id"])
+        server = lt.server_side(self.odoo_log, offset)
+        summary = lt.summarize(run.stats, window, server)
+        checks = lt.run_checks(run, summary, checks, self.odoo_log, offset)
+        report = lt.format_run("stack test", summary, checks, run.samples)
+        self.assertTrue(all(ok for _name, ok, _detail in checks), report)
+        self.assertGreaterEqual(len(run.stats), 200, report)
+        # Every kind of work happened: shop, back office, refunds, reads, withdrawals, batches.
+        for kind in (
+            "shop cart add",
+            "rpc account.payment.register.action_create_payments",
+            "api GET entries",
+            "api POST withdrawal",
+            "public /subsidy/pool",
+            "rpc subsidy.withdrawal.action_approve",
+        ):
+            self.assertIn(kind, summary["kinds"], report)
+        # Settlements ran in the cron worker, and the reads of readonly routes on the replica.
+        self.assertGreater(
+            summary["cron"].get("Queue Subsidy: settle the queues", {}).get("runs", 0), 0, report
+        )
+        self.assertEqual(
+            summary["kinds"]["api GET entries"]["modes"], {"ro": summary["kinds"]["api GET entries"]["count"]}
+        )
+        self.assertGreater(self._replica_transactions() - replica_before, 50, "the replica served no reads")
+
+    def test_nginx_answers_429(self):
+        """Past its burst, an API key gets the API's JSON 429; an address trying to log in, a 429."""
+        key = self.fixtures["shoppers"][0]["key"]
+        answers = []
+
+        def call():
+            response = requests.get(
+                f"{self.url}/api/subsidy/v1/account", headers={"Authorization": f"Bearer {key}"}, timeout=60
+            )
+            answers.append(response)
+
+        threads = [threading.Thread(target=call) for _i in range(45)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(90)
+        statuses = sorted(response.status_code for response in answers)
+        self.assertEqual(set(statuses), {200, 429}, statuses)
+        limited = next(response for response in answers if response.status_code == 429)
+        self.assertEqual(limited.json()["error"]["code"], "too_many_requests")
+        self.assertEqual(limited.headers["Retry-After"], "1")
+        # Another key is not limited by this one's burst.
+        other = self.fixtures["shoppers"][1]["key"]
+        response = requests.get(
+            f"{self.url}/api/subsidy/v1/account", headers={"Authorization": f"Bearer {other}"}, timeout=60
+        )
+        self.assertEqual(response.status_code, 200)
+        # The login, per address: a burst, then 429.
+        logins = [requests.get(f"{self.url}/web/login", timeout=60).status_code for _i in range(25)]
+        self.assertIn(429, logins)
+        self.assertEqual(logins[0], 200)
+
+    def test_nginx_caches_the_public_page_for_visitors_without_a_session(self):
+        first = requests.get(f"{self.url}/subsidy/pool", timeout=60)
+        again = requests.get(f"{self.url}/subsidy/pool", timeout=60)
+        self.assertEqual((first.status_code, again.status_code), (200, 200))
+        self.assertIn(first.headers["X-Cache-Status"], ("MISS", "HIT", "EXPIRED", "UPDATING"))
+        self.assertEqual(again.headers["X-Cache-Status"], "HIT")
+        self.assertIn("Load test (stack)", again.text)
+        # Odoo's session cookie of the cached answer is given to nobody.
+        self.assertNotIn("Set-Cookie", again.headers)
+        self.assertNotIn("Set-Cookie", first.headers)
+        # A visitor with a session (a shopper, logged in) reaches Odoo every time.
+        shopper = requests.Session()
+        login = self.fixtures["shoppers"][0]["login"]
+        params = {"db": self.db, "login": login, "password": login + self.lt.PASSWORD_SUFFIX}
+        for _try in range(15):  # the login zone may still count the 429 test's tries
+            answer = shopper.post(f"{self.url}/web/session/authenticate", json={"params": params}, timeout=60)
+            if answer.status_code != 429:
+                break
+            time.sleep(2)
+        self.assertTrue(answer.json()["result"]["uid"])
+        page = shopper.get(f"{self.url}/subsidy/pool", timeout=60)
+        self.assertEqual(page.status_code, 200)
+        self.assertNotIn("X-Cache-Status", page.headers)
+
+    # ------------------------------------------------------------------
+
+    @classmethod
+    def _remove_data(cls):
+        """Remove what the tests and the stack wrote; archive the users (their rows are
+        referenced from everywhere); put the company's setting back."""
+        fixtures = cls.fixtures
+        with cls.registry.cursor() as cr:
+            env = cls.lt._env(cr, cls.registry)
+            users = env["res.users"].browse([u["id"] for u in fixtures["managers"] + fixtures["shoppers"]])
+            params = {
+                "program": fixtures["program_id"],
+                "partners": tuple(users.partner_id.ids),
+                "products": tuple(fixtures["product_ids"]),
+                "users": tuple(users.ids),
+                "auto_settle": fixtures["auto_settle_was"],
+                "company": fixtures["company_id"],
+            }
+            statements = [
+                # What the program's books touched: its postings, earmarks, the shoppers'
+                # invoices, credit notes and payments, and what reversed any of them.
+                """CREATE TEMP TABLE stack_moves ON COMMIT DROP AS
+                   SELECT move_id AS id FROM account_move_line WHERE subsidy_program_id = %(program)s
+                    UNION SELECT id FROM account_move WHERE partner_id IN %(partners)s
+                    UNION SELECT move_id FROM account_payment WHERE partner_id IN %(partners)s
+                    UNION SELECT approval_move_id FROM subsidy_withdrawal WHERE program_id = %(program)s""",
+                """INSERT INTO stack_moves
+                   SELECT id FROM account_move WHERE reversed_entry_id IN (SELECT id FROM stack_moves)""",
+                """CREATE TEMP TABLE stack_lines ON COMMIT DROP AS
+                   SELECT id, full_reconcile_id FROM account_move_line
+                    WHERE move_id IN (SELECT id FROM stack_moves)""",
+                """CREATE TEMP TABLE stack_batches ON COMMIT DROP AS
+                   SELECT DISTINCT batch_id AS id FROM subsidy_withdrawal WHERE program_id = %(program)s""",
+                # Every record removed below, for its chatter, followers and activities
+                # (a manager's to-do about a withdrawal that no longer exists would
+                # greet them with an error in the web client).
+                """CREATE TEMP TABLE stack_records ON COMMIT DROP AS
+                   SELECT 'account.move'::varchar AS model, id FROM stack_moves
+                    UNION SELECT 'account.payment', id FROM account_payment
+                           WHERE move_id IN (SELECT id FROM stack_moves) OR partner_id IN %(partners)s
+                    UNION SELECT 'sale.order', id FROM sale_order WHERE partner_id IN %(partners)s
+                    UNION SELECT 'subsidy.payout.batch', id FROM stack_batches
+                    UNION SELECT 'subsidy.program', %(program)s""",
+                """INSERT INTO stack_records
+                   SELECT 'subsidy.withdrawal', id FROM subsidy_withdrawal WHERE program_id = %(program)s
+                    UNION SELECT 'subsidy.entry', id FROM subsidy_entry WHERE program_id = %(program)s
+                    UNION SELECT 'subsidy.account', id FROM subsidy_account WHERE program_id = %(program)s
+                    UNION SELECT 'subsidy.settlement', id FROM subsidy_settlement
+                           WHERE program_id = %(program)s""",
+                """DELETE FROM mail_activity
+                    WHERE (res_model, res_id) IN (SELECT model, id FROM stack_records)""",
+                """DELETE FROM mail_followers
+                    WHERE (res_model, res_id) IN (SELECT model, id FROM stack_records)""",
+                "DELETE FROM mail_message WHERE (model, res_id) IN (SELECT model, id FROM stack_records)",
+                """DELETE FROM account_partial_reconcile WHERE debit_move_id IN (SELECT id FROM stack_lines)
+                       OR credit_move_id IN (SELECT id FROM stack_lines)""",
+                "DELETE FROM account_full_reconcile WHERE id IN (SELECT full_reconcile_id FROM stack_lines)",
+                "DELETE FROM subsidy_pool_line WHERE program_id = %(program)s",
+                """DELETE FROM subsidy_account_line
+                    WHERE account_id IN (SELECT id FROM subsidy_account WHERE program_id = %(program)s)""",
+                """DELETE FROM ir_attachment
+                    WHERE res_model = 'subsidy.payout.batch' AND res_id IN (SELECT id FROM stack_batches)""",
+                "DELETE FROM subsidy_withdrawal WHERE program_id = %(program)s",
+                "DELETE FROM subsidy_payout_batch WHERE id IN (SELECT id FROM stack_batches)",
+                "DELETE FROM subsidy_settlement WHERE program_id = %(program)s",
+                "DELETE FROM subsidy_entry WHERE program_id = %(program)s",
+                "DELETE FROM subsidy_account WHERE program_id = %(program)s",
+                """DELETE FROM account_payment
+                    WHERE move_id IN (SELECT id FROM stack_moves) OR partner_id IN %(partners)s""",
+                "DELETE FROM account_move WHERE id IN (SELECT id FROM stack_moves)",
+                "DELETE FROM sale_order WHERE partner_id IN %(partners)s",
+                "DELETE FROM subsidy_program WHERE id = %(program)s",
+                "UPDATE product_product SET active = false WHERE id IN %(products)s",
+                """UPDATE product_template SET active = false
+                    WHERE id IN (SELECT product_tmpl_id FROM product_product WHERE id IN %(products)s)""",
+                "DELETE FROM res_users_apikeys WHERE user_id IN %(users)s",
+                "UPDATE res_users SET active = false WHERE id IN %(users)s",
+                "UPDATE res_partner SET active = false WHERE id IN %(partners)s",
+                "UPDATE res_company SET subsidy_auto_settle = %(auto_settle)s WHERE id = %(company)s",
+            ]
+            for statement in statements:
+                cr.execute(statement, params)
+            for cron_id, nextcall in fixtures["crons"].items():
+                cr.execute("UPDATE ir_cron SET nextcall = %s WHERE id = %s", [nextcall, cron_id])
