@@ -9,6 +9,7 @@ SUBSIDY_ACCOUNTS = {
     "pool_account_id": "subsidy_pool",
     "payable_account_id": "subsidy_payable",
     "fee_income_account_id": "subsidy_fee_income",
+    "store_credit_account_id": "subsidy_store_credit",
 }
 SUBSIDY_JOURNAL = "subsidy_journal"
 
@@ -35,6 +36,11 @@ class AccountChartTemplate(models.AbstractModel):
                 "code": "224200",
                 "account_type": "liability_current",
                 "reconcile": True,
+            },
+            "subsidy_store_credit": {
+                "name": _("Shoppers' store credit (eWallet)"),
+                "code": "224300",
+                "account_type": "liability_current",
             },
             "subsidy_fee_income": {
                 "name": _("Withdrawal fee income"),

@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount
 
 
 class SubsidyAccount(models.Model):
@@ -19,6 +19,8 @@ class SubsidyAccount(models.Model):
         "total_received",
         "total_withdrawn",
         "total_clawed_back",
+        "total_credited",
+        "ewallet_card_id",
     )
 
     partner_id = fields.Many2one("res.partner", "Shopper", required=True, readonly=True, index=True)
@@ -34,6 +36,17 @@ class SubsidyAccount(models.Model):
     total_withdrawn = fields.Monetary(readonly=True, help="Paid out to the shopper, fees included.")
     total_received = fields.Monetary(readonly=True)
     total_clawed_back = fields.Monetary(readonly=True)
+    total_credited = fields.Monetary(
+        "Store Credit",
+        readonly=True,
+        help="What the queue still owed the shopper when the program closed, given as store credit.",
+    )
+    ewallet_card_id = fields.Many2one(
+        "loyalty.card",
+        "eWallet Card",
+        readonly=True,
+        help="The shopper's card of the program's store credit eWallet, once the program closed.",
+    )
     entry_ids = fields.One2many("subsidy.entry", "account_id", readonly=True)
     pool_line_ids = fields.One2many(
         "subsidy.pool.line", "account_id", readonly=True, groups="subsidy_queue.group_subsidy_user"
@@ -89,8 +102,9 @@ class SubsidyAccount(models.Model):
             SQL(
                 """INSERT INTO subsidy_account
                        (partner_id, program_id, company_id, currency_id, balance, held, total_received,
-                        total_withdrawn, total_clawed_back, create_uid, create_date, write_uid, write_date)
-                   VALUES (%s, %s, %s, %s, 0, 0, 0, 0, 0, %s, now() at time zone 'UTC', %s,
+                        total_withdrawn, total_clawed_back, total_credited, create_uid, create_date,
+                        write_uid, write_date)
+                   VALUES (%s, %s, %s, %s, 0, 0, 0, 0, 0, 0, %s, now() at time zone 'UTC', %s,
                            now() at time zone 'UTC')
                    ON CONFLICT (partner_id, program_id) DO NOTHING""",
                 partner.id,
@@ -186,6 +200,57 @@ class SubsidyAccount(models.Model):
             )
         )
         self.invalidate_model(["balance", "total_received"])
+
+    @api.model
+    def _add_credited(self, program, per_account):
+        """Count ``{account_id: units}`` of store credit given by ``program``'s wind-down."""
+        accounts = sorted(account for account, units in per_account.items() if units)
+        if not accounts:
+            return
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE subsidy_account AS a
+                      SET total_credited = COALESCE(a.total_credited, 0) + v.units * %s::numeric
+                     FROM unnest(%s::int[], %s::bigint[]) AS v(id, units)
+                    WHERE a.id = v.id""",
+                program._step(),
+                accounts,
+                [per_account[account] for account in accounts],
+            )
+        )
+        self.invalidate_model(["total_credited"])
+
+    def _notify_store_credit(self, program, cards, per_account):
+        """Tell each shopper (chatter message, emailed) what the program's closing gave them."""
+        card_of = {card.partner_id: card for card in cards}
+        for account in self.sudo():
+            units = per_account.get(account.id, 0)
+            entries = account.entry_ids.filtered(lambda e: e.state == "converted")
+            card = card_of.get(account.partner_id)
+            if units and card:
+                body = _(
+                    "The program %(program)s has closed. What the queue still owed you for %(entries)s "
+                    "is now %(credit)s of store credit on your eWallet card %(card)s, to spend in our shop "
+                    "and at our tills. What you received before stays on your subsidy balance.",
+                    program=program.name,
+                    entries=", ".join(entries.mapped("name")),
+                    credit=format_amount(self.env, program._amount(units), program.currency_id),
+                    card=card.code,
+                )
+            else:
+                body = _(
+                    "The program %(program)s has closed. Its pool held nothing to share for %(entries)s: "
+                    "no store credit. What you received before stays on your subsidy balance.",
+                    program=program.name,
+                    entries=", ".join(entries.mapped("name")),
+                )
+            account.message_post(
+                body=body,
+                partner_ids=account.partner_id.ids,
+                subtype_xmlid="mail.mt_comment",
+                message_type="comment",
+            )
 
     def _clawback(self, units):
         """Take ``units`` back from the balance into the pool (negative: give

@@ -35,6 +35,8 @@ PROTECTED_FIELDS = (
     "void_reason",
     "void_requested_by_id",
     "void_approved_by_id",
+    "credited",
+    "date_converted",
 )
 
 STANDING_FIELDS = [
@@ -89,6 +91,7 @@ class SubsidyEntry(models.Model):
             ("done", "Paid in Full"),
             ("cancelled", "Cancelled"),
             ("expired", "Expired"),
+            ("converted", "Store Credit"),
         ],
         default="queued",
         required=True,
@@ -102,6 +105,9 @@ class SubsidyEntry(models.Model):
     void_reason = fields.Char(readonly=True, tracking=True)
     void_requested_by_id = fields.Many2one("res.users", readonly=True, tracking=True)
     void_approved_by_id = fields.Many2one("res.users", readonly=True, tracking=True)
+    # The program's wind-down: what the entry got as store credit instead of its remainder.
+    credited = fields.Monetary("Store Credit", readonly=True)
+    date_converted = fields.Datetime("Converted on", readonly=True)
     pool_line_ids = fields.One2many(
         "subsidy.pool.line", "entry_id", readonly=True, groups="subsidy_queue.group_subsidy_user"
     )
@@ -120,6 +126,11 @@ class SubsidyEntry(models.Model):
             "amounts_valid",
             "CHECK(received >= 0 AND received <= target AND target >= 0)",
             "An entry can never receive more than its target.",
+        ),
+        (
+            "credited_valid",
+            "CHECK(credited >= 0 AND received + credited <= target)",
+            "An entry's store credit and what it received never exceed its target.",
         ),
     ]
 
@@ -279,6 +290,8 @@ class SubsidyEntry(models.Model):
 
         ``program`` must be locked by the caller. Returns the new entry.
         """
+        if program.state != "open":
+            raise UserError(_("The program %s is closed: it takes no more entries.", program.name))
         contribution_units = share(base_units, program.contribution_rate)
         target_units = share(base_units, program.subsidy_rate)
         if program.cap_amount:
@@ -429,6 +442,8 @@ class SubsidyEntry(models.Model):
         never comes back to the queue. The program must be locked.
         """
         self.ensure_one()
+        if self.program_id.state == "closed":
+            return self._refund_after_close(reason)
         program = self.program_id
         units = program._units
         common = {
@@ -603,3 +618,66 @@ class SubsidyEntry(models.Model):
             full = full or len(entries) >= limit
         if full:
             self.env.ref("subsidy_queue.ir_cron_expire")._trigger()
+
+    # ------------------------------------------------------------------
+    # Wind-down: the queue's remainders to store credit
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _convert_to_credit(self, program, credits, rows):
+        """Every queued entry of ``program`` leaves the queue with its store credit.
+
+        ``credits``: the engine's ``[(entry_id, units)]`` (every queued entry,
+        0 included); ``rows``: ``(entry_id, account_id, seq, remaining)`` of the
+        same entries. The program must be locked. One set-based update of the
+        entries, the block sums and the accounts; returns ``{account_id: units}``.
+        """
+        if not credits:
+            return {}
+        accounts = {row[0]: row[1] for row in rows}
+        per_account = defaultdict(int)
+        per_block = defaultdict(lambda: [0, 0])
+        for _entry_id, _account_id, seq, remaining in rows:
+            block = per_block[block_of(seq)]
+            block[0] -= 1
+            block[1] -= program._units(remaining)
+        for entry_id, units in credits:
+            per_account[accounts[entry_id]] += units
+        self.flush_model()
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE subsidy_entry AS e
+                      SET state = 'converted', credited = v.units * %(step)s::numeric,
+                          date_converted = %(now)s, write_date = %(now)s, write_uid = %(uid)s
+                     FROM unnest(%(ids)s::int[], %(units)s::bigint[]) AS v(id, units)
+                    WHERE e.id = v.id AND e.state = 'queued'""",
+                step=program._step(),
+                now=now,
+                uid=self.env.uid,
+                ids=[entry_id for entry_id, _units in credits],
+                units=[units for _entry_id, units in credits],
+            )
+        )
+        if self.env.cr.rowcount != len(credits):
+            raise UserError(_("The queue of %s changed during its wind-down; try again.", program.name))
+        self.env["subsidy.queue.block"]._move(program, {block: tuple(d) for block, d in per_block.items()})
+        self.env["subsidy.account"]._add_credited(program, per_account)
+        self.invalidate_model()
+        return dict(per_account)
+
+    def _refund_after_close(self, reason):
+        """A refund of an order whose program is closed: its ledger takes no more lines.
+
+        What the entry received or got as store credit stays with the shopper;
+        the refund is noted on the entry for the audit trail.
+        """
+        self.ensure_one()
+        self.sudo().message_post(
+            body=_(
+                "%(reason)s: the program %(program)s is closed, its pool and this entry no longer change.",
+                reason=reason or _("Refund"),
+                program=self.program_id.name,
+            )
+        )
+        return False

@@ -32,6 +32,9 @@ class SubsidyPoolLine(models.Model):
             ("allocation", "Allocation"),
             ("reversal", "Contribution Reversal"),
             ("clawback", "Clawback"),
+            ("funding", "Operator's Funding (wind-down)"),
+            ("conversion", "Converted to Store Credit"),
+            ("release", "Released to the Operator"),
         ],
         required=True,
         readonly=True,
@@ -142,6 +145,9 @@ class SubsidyPoolLine(models.Model):
         """
         if not rows:
             return []
+        if program.state == "closed":
+            # Its wind-down settled the pool to zero, for good (see subsidy.program._wind_down).
+            raise UserError(_("The pool ledger of %s is closed: the program has ended.", program.name))
         self.flush_model()
         prev_hash, balance = program._pool_tail()
         now = fields.Datetime.now()
@@ -212,6 +218,7 @@ class SubsidyPoolLine(models.Model):
         ids = [row[0] for row in self.env.cr.fetchall()]
         program._set_pool_tail(ids[-1], prev_hash, balance)
         self.invalidate_model()
+        self.env["subsidy.pool.figures"]._add_lines(program, now, rows)
         return ids
 
     @api.model

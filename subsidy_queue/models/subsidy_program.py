@@ -1,13 +1,24 @@
 import logging
+from datetime import timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 from psycopg2 import errors
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount
 
-from ..engine import GENESIS, from_units, to_units
+from ..engine import (
+    BLOCK_SIZE,
+    GENESIS,
+    QueueProjection,
+    from_units,
+    project_completion,
+    to_units,
+    weekly_inflow,
+    wind_down_split,
+)
 from .account_chart_template import SUBSIDY_ACCOUNTS, SUBSIDY_JOURNAL
 
 _logger = logging.getLogger(__name__)
@@ -19,6 +30,18 @@ def _mask_name(name):
 
 
 STAFF = "subsidy_queue.group_subsidy_user"
+MANAGER = "subsidy_queue.group_subsidy_manager"
+
+WIND_DOWN_OPTIONS = [
+    ("full", "Every remainder in full, the excess over the pool as the operator's expense"),
+    ("share", "The pool shared in proportion to what each entry is owed"),
+]
+# The inflow windows of the projections and health checks, in days.
+INFLOW_DAYS = (7, 30, 90)
+# "Paid within 30/90/365 days", in whole weeks that fit in the days.
+SHARE_HORIZONS = {30: 4, 90: 12, 365: 52}
+# What a closed program still lets anybody change: nothing of its rules.
+CLOSED_WRITABLE = {"sequence", "message_main_attachment_id"}
 
 
 class SubsidyProgram(models.Model):
@@ -34,6 +57,19 @@ class SubsidyProgram(models.Model):
         "pool_tail_line_id",
         "pool_tail_hash",
         "pool_tail_balance",
+        "state",
+        "date_closed",
+        "wind_down_option",
+        "wind_down_reason",
+        "wind_down_requested_by_id",
+        "wind_down_approved_by_id",
+        "wind_down_settlement_id",
+        "ewallet_program_id",
+        "health_state",
+        "health_message",
+        "health_wait_days",
+        "health_owed_months_now",
+        "health_checked_on",
     )
 
     name = fields.Char(required=True, translate=True, tracking=True)
@@ -215,6 +251,87 @@ class SubsidyProgram(models.Model):
     settlement_count = fields.Integer(compute="_compute_queue_figures", groups=STAFF)
     account_count = fields.Integer(compute="_compute_queue_figures", groups=STAFF)
 
+    # Ending the program in good order (see ``_wind_down``): two managers, the
+    # queue's remainders to store credit on an Odoo eWallet card per shopper.
+    state = fields.Selection(
+        [("open", "Open"), ("closed", "Closed")],
+        default="open",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="A closed program takes no more entries; what its queue was still owed became "
+        "store credit. It can no longer change.",
+    )
+    date_closed = fields.Datetime("Closed on", readonly=True, copy=False)
+    wind_down_option = fields.Selection(
+        WIND_DOWN_OPTIONS, "Wind-down", readonly=True, copy=False, tracking=True, groups=STAFF
+    )
+    wind_down_reason = fields.Char(readonly=True, copy=False, tracking=True, groups=STAFF)
+    wind_down_requested_by_id = fields.Many2one(
+        "res.users", "Wind-down Asked by", readonly=True, copy=False, tracking=True, groups=STAFF
+    )
+    wind_down_approved_by_id = fields.Many2one(
+        "res.users", "Wind-down Approved by", readonly=True, copy=False, tracking=True, groups=STAFF
+    )
+    wind_down_settlement_id = fields.Many2one(
+        "subsidy.settlement", "Wind-down Settlement", readonly=True, copy=False, groups=STAFF
+    )
+    ewallet_program_id = fields.Many2one(
+        "loyalty.program",
+        "Store Credit eWallet",
+        readonly=True,
+        copy=False,
+        groups=STAFF,
+        help="The Odoo eWallet that holds the shoppers' store credit once the program closed.",
+    )
+    store_credit_account_id = fields.Many2one(
+        "account.account",
+        check_company=True,
+        groups=STAFF,
+        help="Liability account holding the store credit the wind-down gave the shoppers; "
+        "spending it in the shop or at the till debits it.",
+    )
+
+    # Health: warn before the queue grows past what sales can pay.
+    health_max_wait_days = fields.Integer(
+        "Warn Above a Wait of (days)",
+        default=365,
+        tracking=True,
+        help="Warn the managers when, at the recent sales, the last entry of today's queue "
+        "would wait longer than this; 0: never.",
+    )
+    health_owed_months = fields.Integer(
+        "Warn Above (months of inflow)",
+        default=12,
+        tracking=True,
+        help="Warn the managers when the queue is owed more than this many months of the "
+        "pool's recent inflow; 0: never.",
+    )
+    health_state = fields.Selection(
+        [("ok", "Healthy"), ("warning", "Estimate has grown")],
+        "Health",
+        default="ok",
+        required=True,
+        readonly=True,
+        copy=False,
+    )
+    health_message = fields.Char("Health Warning", readonly=True, copy=False)
+    health_wait_days = fields.Integer(
+        "Last Entry's Wait (days)",
+        readonly=True,
+        copy=False,
+        help="At the slower of the last 7 and 30 days' inflow; -1: no inflow to pay it.",
+    )
+    health_owed_months_now = fields.Float(
+        "Owed (months of inflow)",
+        digits=(8, 1),
+        readonly=True,
+        copy=False,
+        help="What the queue is owed, in months of the last 30 days' inflow; -1: no inflow.",
+    )
+    health_checked_on = fields.Datetime("Health Checked on", readonly=True, copy=False)
+
     @api.constrains("contribution_rate", "max_margin_rate", "subsidy_rate", "cap_amount", "min_order_amount")
     def _check_rates(self):
         for program in self:
@@ -295,7 +412,19 @@ class SubsidyProgram(models.Model):
             if len(accounts.filtered(lambda a: a.account_type == "asset_receivable")):
                 raise ValidationError(_("Subsidy accounts cannot be receivable accounts."))
 
+    @api.constrains("health_max_wait_days", "health_owed_months")
+    def _check_health_rules(self):
+        for program in self:
+            if program.health_max_wait_days < 0 or program.health_owed_months < 0:
+                raise ValidationError(_("The health thresholds cannot be negative."))
+
     def write(self, vals):
+        if (
+            not self._is_workflow()
+            and set(vals) - CLOSED_WRITABLE
+            and self.filtered(lambda p: p.state == "closed")
+        ):
+            raise UserError(_("A closed program cannot change any more."))
         locked = {"currency_id", "queue_mode", "company_id"} & vals.keys()
         if locked and self.filtered("last_seq"):
             raise UserError(
@@ -329,10 +458,10 @@ class SubsidyProgram(models.Model):
                 SQL(
                     """
                     SELECT program_id,
-                           COALESCE(SUM(amount) FILTER (WHERE kind = 'contribution'), 0)
-                         + COALESCE(SUM(amount) FILTER (WHERE kind = 'reversal'), 0),
-                           -COALESCE(SUM(amount) FILTER (WHERE kind = 'allocation'), 0)
-                         - COALESCE(SUM(amount) FILTER (WHERE kind = 'clawback'), 0),
+                           COALESCE(SUM(amount) FILTER (
+                               WHERE kind IN ('contribution', 'reversal', 'funding')), 0),
+                           -COALESCE(SUM(amount) FILTER (
+                               WHERE kind IN ('allocation', 'clawback', 'conversion', 'release')), 0),
                            COALESCE(SUM(amount), 0)
                       FROM subsidy_pool_line
                      WHERE program_id IN %s
@@ -395,19 +524,8 @@ class SubsidyProgram(models.Model):
     def _public_figures(self, head=10):
         """Figures for the public transparency page; shoppers only as masked names."""
         self.ensure_one()
-        self.env.cr.execute(
-            SQL(
-                """SELECT COALESCE(SUM(amount) FILTER (
-                              WHERE kind = 'allocation'
-                                AND date >= date_trunc('day', now() at time zone 'UTC')
-                          ), 0),
-                          COALESCE(SUM(amount) FILTER (WHERE kind IN ('contribution', 'reversal')), 0),
-                          COALESCE(SUM(amount) FILTER (WHERE kind IN ('allocation', 'clawback')), 0)
-                     FROM subsidy_pool_line WHERE program_id = %s""",
-                self.id,
-            )
-        )
-        today, total_in, total_out = self.env.cr.fetchone()
+        # Kept by the ledger as it appends: no sum over the whole ledger per request.
+        today, total_in, total_out = self.env["subsidy.pool.figures"]._public_totals(self)
         entries = self.env["subsidy.entry"].search(
             [("program_id", "=", self.id), ("state", "=", "queued")], order="seq", limit=head
         )
@@ -419,6 +537,8 @@ class SubsidyProgram(models.Model):
             "paid_total": -total_out,
             "queued_count": self.queued_count,
             "queued_amount": self.queued_amount,
+            # The health check found the wait or the debt above the program's thresholds.
+            "estimate_grown": self.health_state == "warning",
             "head": [
                 {
                     "name": e.name,
@@ -664,3 +784,648 @@ class SubsidyProgram(models.Model):
 
     def action_open_pool_lines(self):
         return self._action_open("subsidy_queue.subsidy_pool_line_action")
+
+    # ------------------------------------------------------------------
+    # What-if projection
+    # ------------------------------------------------------------------
+
+    def _queue_projection(self):
+        """Today's queue for the engine (``QueueProjection``), from the block sums.
+
+        One read of the program's running sums per block of turns (a thousand
+        rows at a million entries); a block's entries are read, in one indexed
+        query, only when the engine needs them (the entry a week's funds stop
+        in, a watched entry, a rotation window).
+        """
+        self.ensure_one()
+        self.env["subsidy.queue.block"].flush_model()
+        self.env["subsidy.entry"].flush_model(["state", "target", "received", "seq", "program_id"])
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """SELECT block, queued_count, outstanding FROM subsidy_queue_block
+                    WHERE program_id = %s AND queued_count > 0 ORDER BY block""",
+                self.id,
+            )
+        )
+        rows = cr.fetchall()
+        numbers = [row[0] for row in rows]
+        step = Decimal(self._step())
+        # Units as an integer multiple where the rounding allows it (0.01 -> × 100): no numeric division.
+        units = (
+            SQL("(target - received) * %s", int(1 / step))
+            if (1 / step) % 1 == 0
+            else SQL("round((target - received) / %s::numeric)", str(step))
+        )
+
+        def expand(index):
+            block = numbers[index]
+            # The queue's covering index (program, turn) with target and received: an index-only scan.
+            cr.execute(
+                SQL(
+                    """SELECT string_agg((%s)::bigint::text, ',' ORDER BY seq)
+                         FROM subsidy_entry
+                        WHERE program_id = %s AND state = 'queued' AND seq >= %s AND seq < %s""",
+                    units,
+                    self.id,
+                    block * BLOCK_SIZE,
+                    (block + 1) * BLOCK_SIZE,
+                )
+            )
+            text = cr.fetchone()[0]
+            return list(map(int, text.split(","))) if text else []
+
+        return QueueProjection.from_blocks(
+            [(count, self._units(outstanding)) for _block, count, outstanding in rows],
+            expand,
+            self._pool_tail()[1],
+            self.queue_mode,
+            self.rotation_size,
+        )
+
+    def _inflow_by_days(self, days=INFLOW_DAYS):
+        """Net contributions (contributions less reversals) of the last ``days`` days, in units."""
+        self.ensure_one()
+        self.env["subsidy.pool.line"].flush_model()
+        columns = SQL(", ").join(
+            SQL(
+                "COALESCE(SUM(amount) FILTER (WHERE date >= now() - make_interval(days => %s)), 0)",
+                number,
+            )
+            for number in days
+        )
+        self.env.cr.execute(
+            SQL(
+                """SELECT %s FROM subsidy_pool_line
+                    WHERE program_id = %s AND kind IN ('contribution', 'reversal')
+                      AND date >= now() - make_interval(days => %s)""",
+                columns,
+                self.id,
+                max(days),
+            )
+        )
+        return dict(zip(days, (self._units(amount) for amount in self.env.cr.fetchone())))
+
+    def _new_entries_profile(self, sample=1000):
+        """``((target, contribution), mean target)`` of the entries future sales add.
+
+        From the program's latest ``sample`` entries (their rates and caps as
+        they are: rule changes apply to new entries only); without any, from
+        the program's rates and the queue's mean remainder.
+        """
+        self.ensure_one()
+        self.env["subsidy.entry"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """SELECT COALESCE(SUM(target), 0), COALESCE(SUM(contribution), 0), COUNT(*)
+                     FROM (SELECT target, contribution FROM subsidy_entry
+                            WHERE program_id = %s AND state != 'cancelled'
+                         ORDER BY seq DESC LIMIT %s) latest""",
+                self.id,
+                sample,
+            )
+        )
+        target, contribution, count = self.env.cr.fetchone()
+        if count and contribution > 0:
+            target_units = self._units(target)
+            return (target_units, self._units(contribution)), target_units // count
+        self.env.cr.execute(
+            SQL(
+                """SELECT COALESCE(SUM(outstanding), 0), COALESCE(SUM(queued_count), 0)
+                     FROM subsidy_queue_block WHERE program_id = %s""",
+                self.id,
+            )
+        )
+        outstanding, queued = self.env.cr.fetchone()
+        mean = self._units(outstanding) // queued if queued else 0
+        return (self.subsidy_rate, self.contribution_rate), mean
+
+    def _projection(self, sales_change=0, weeks=26, basis=30, position=None, join_units=None):
+        """The what-if projection of the queue, if sales change by ``sales_change`` %.
+
+        ``basis``: the inflow window (7, 30 or 90 days) of the weekly figures;
+        ``position``: the place (1 = head) of the entry whose payment date is
+        wanted, or ``join_units``: the target of an entry joining today (it
+        joins the back of the queue, and the figures). Dates come as a range
+        over the 7-, 30- and 90-day inflows. Returns a dict of units, weeks
+        and dates; the engine does the arithmetic (``QueueProjection``).
+        """
+        self.ensure_one()
+        if basis not in INFLOW_DAYS:
+            raise UserError(_("The projection is based on the last 7, 30 or 90 days of sales."))
+        if sales_change <= -100:
+            raise UserError(_("Sales cannot drop by 100 % or more."))
+        queue = self._queue_projection()
+        queued = queue.count
+        watch = ()
+        if join_units:
+            queue = queue.joined(join_units)
+            watch = (queued,)
+        elif position:
+            if not 1 <= position <= queued:
+                raise UserError(
+                    _("Place %(place)s is not in the queue (1 to %(count)s).", place=position, count=queued)
+                )
+            watch = (position - 1,)
+        pool = queue.pool_balance
+        inflow = self._inflow_by_days()
+        ratio, size = self._new_entries_profile()
+        runs = {}
+        for days in INFLOW_DAYS:
+            weekly = weekly_inflow(inflow[days], days, sales_change)
+            runs[days] = (
+                weekly,
+                queue.run(
+                    weekly,
+                    weeks if days == basis else 0,
+                    new_owed_ratio=ratio,
+                    new_entry_size=size,
+                    watch=watch,
+                    checkpoints=tuple(SHARE_HORIZONS.values()),
+                    counted=queued,
+                ),
+            )
+        today = fields.Date.context_today(self)
+        entry_weeks = [run.completion[watch[0]] for _weekly, run in runs.values()] if watch else []
+        known = [week for week in entry_weeks if week is not None]
+        shares = {}
+        for days, week in SHARE_HORIZONS.items():
+            counts = [run.completed[week] for _weekly, run in runs.values()]
+            shares[days] = (min(counts), max(counts))
+        return {
+            "queued": queued,
+            "owed": queue.total - (join_units or 0),
+            "pool": pool,
+            "inflow": inflow,
+            "weekly": {days: weekly for days, (weekly, _run) in runs.items()},
+            "weeks": runs[basis][1].weeks,
+            "dates": [today + timedelta(days=7 * figures.week) for figures in runs[basis][1].weeks],
+            "entry_weeks": entry_weeks,
+            "entry_first": today + timedelta(days=7 * min(known)) if known else False,
+            "entry_last": today + timedelta(days=7 * max(known))
+            if known and len(known) == len(entry_weeks)
+            else False,
+            "shares": shares,
+        }
+
+    def action_open_projection(self):
+        """The what-if dialog, computed at once with flat sales."""
+        self.ensure_one()
+        self._require_manager()
+        # The question a manager asks first: when is today's last entry paid?
+        wizard = self.env["subsidy.program.projection"].create(
+            {"program_id": self.id, "place": max(1, self.queued_count)}
+        )
+        wizard.action_compute()
+        return wizard._reopen()
+
+    # ------------------------------------------------------------------
+    # Health
+    # ------------------------------------------------------------------
+
+    def _health_figures(self):
+        """``(wait_days, owed_months)`` at flat sales; None where no inflow can pay."""
+        self.ensure_one()
+        self.env["subsidy.queue.block"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT COALESCE(SUM(outstanding), 0) FROM subsidy_queue_block WHERE program_id = %s", self.id
+            )
+        )
+        owed = self._units(self.env.cr.fetchone()[0])
+        pool = self._pool_tail()[1]
+        inflow = self._inflow_by_days((7, 30))
+        # The slower of the two recent rates (the upper end of the shoppers' estimate), as
+        # exact fractions: 195.00 at 130.00 a month is 45 days, not 46.
+        per_day = max(0, min(Fraction(inflow[7], 7), Fraction(inflow[30], 30)))
+        wait = project_completion(max(0, owed - max(0, pool)), per_day)
+        months = owed / inflow[30] if inflow[30] > 0 else (0.0 if not owed else None)
+        return owed, wait, months
+
+    def _check_health(self):
+        """Compare the projection with the program's thresholds; warn once when it crosses them.
+
+        A warning shows on the program and on the public page, and schedules
+        an activity for each manager of the company; it is lifted (activities
+        done) when the figures are back under the thresholds.
+        """
+        warning = "mail.mail_activity_data_warning"
+        activity_type = self.env.ref(warning)
+        for program in self.filtered(lambda p: p.state == "open"):
+            owed, wait, months = program._health_figures()
+            reasons = []
+            if (
+                owed
+                and program.health_max_wait_days
+                and (wait is None or wait > program.health_max_wait_days)
+            ):
+                reasons.append(
+                    _(
+                        "at recent sales the last entry of the queue would wait %(wait)s, "
+                        "above %(limit)s days",
+                        wait=_("for ever") if wait is None else _("%s days", wait),
+                        limit=program.health_max_wait_days,
+                    )
+                )
+            if (
+                owed
+                and program.health_owed_months
+                and (months is None or months > program.health_owed_months)
+            ):
+                reasons.append(
+                    _(
+                        "the queue is owed %(months)s months of the pool's inflow, above %(limit)s",
+                        months=_("endless") if months is None else f"{months:.1f}",
+                        limit=program.health_owed_months,
+                    )
+                )
+            state = "warning" if reasons else "ok"
+            message = "; ".join(reasons)
+            if message:
+                message = message[0].upper() + message[1:] + "."
+            was = program.health_state
+            program._workflow().write(
+                {
+                    "health_state": state,
+                    "health_message": message or False,
+                    "health_wait_days": -1 if wait is None else wait,
+                    "health_owed_months_now": -1.0 if months is None else months,
+                    "health_checked_on": fields.Datetime.now(),
+                }
+            )
+            if state == "warning" and was != "warning":
+                program.sudo().message_post(body=_("The queue's estimate has grown: %s", message))
+                for user in program._managers():
+                    program.sudo().activity_schedule(
+                        activity_type_id=activity_type.id,
+                        user_id=user.id,
+                        summary=_("Queue estimate has grown"),
+                        note=message,
+                    )
+            elif state == "ok" and was == "warning":
+                program.sudo().activity_feedback(
+                    [warning], feedback=_("The queue's figures are back under the thresholds.")
+                )
+
+    def _managers(self):
+        """The active Subsidy Managers of the program's company (not the system user)."""
+        self.ensure_one()
+        group = self.env.ref(MANAGER)
+        return group.sudo().users.filtered(
+            lambda user: self.company_id in user.company_ids and not user._is_superuser() and user.active
+        )
+
+    @api.model
+    def _cron_check_health(self):
+        for program in self.search([("state", "=", "open")]):
+            try:
+                with self.env.cr.savepoint():
+                    program._check_health()
+            except errors.SerializationFailure:
+                _logger.info(
+                    "Health check of subsidy program %s met a concurrent change; next run", program.id
+                )
+
+    # ------------------------------------------------------------------
+    # Wind-down
+    # ------------------------------------------------------------------
+
+    def _wind_down_figures(self):
+        """What each option would do now, for the managers to see before confirming (amounts)."""
+        self.ensure_one()
+        self.env["subsidy.entry"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """SELECT COUNT(*), COUNT(DISTINCT account_id), COALESCE(SUM(target - received), 0)
+                     FROM subsidy_entry WHERE program_id = %s AND state = 'queued'""",
+                self.id,
+            )
+        )
+        count, shoppers, owed = self.env.cr.fetchone()
+        owed = self._units(owed)
+        pool = self._pool_tail()[1]
+        full = wind_down_split("full", pool, [(None, owed)])
+        shared = wind_down_split("share", pool, [(None, owed)])
+        return {
+            "entries": count,
+            "shoppers": shoppers,
+            "owed": self._amount(owed),
+            "pool": self._amount(pool),
+            "full_credit": self._amount(full.credited),
+            "full_expense": self._amount(full.funding),
+            "full_release": self._amount(full.release),
+            "share_credit": self._amount(shared.credited),
+            "share_percent": 100.0 * shared.credited / owed if owed else 100.0,
+            "share_expense": self._amount(shared.funding),
+            "share_release": self._amount(shared.release),
+        }
+
+    def action_open_wind_down(self):
+        """The wind-down dialog: both options' figures; ask, or approve another manager's request."""
+        self.ensure_one()
+        self._require_manager()
+        if self.state != "open":
+            raise UserError(_("The program %s is already closed.", self.name))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Wind Down %s", self.name),
+            "res_model": "subsidy.program.wind.down",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_program_id": self.id},
+        }
+
+    def _request_wind_down(self, option, reason):
+        """Ask to close the program, as the current manager; a second manager approves."""
+        self.ensure_one()
+        self._require_manager()
+        if self.state != "open":
+            raise UserError(_("The program %s is already closed.", self.name))
+        if option not in dict(WIND_DOWN_OPTIONS):
+            raise UserError(_("Choose how the queue's remainders become store credit."))
+        if not (reason or "").strip():
+            raise UserError(_("Give the reason of the wind-down."))
+        program = self.sudo()
+        if program.wind_down_requested_by_id:
+            raise UserError(_("A wind-down of %s is already waiting for approval.", self.name))
+        program._workflow().write(
+            {
+                "wind_down_option": option,
+                "wind_down_reason": reason.strip(),
+                "wind_down_requested_by_id": self.env.uid,
+            }
+        )
+        options = dict(self._fields["wind_down_option"]._description_selection(self.env))
+        program.message_post(
+            body=_(
+                "Wind-down requested (%(option)s): %(reason)s", option=options[option], reason=reason.strip()
+            )
+        )
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        for user in program._managers() - self.env.user:
+            program.activity_schedule(
+                activity_type_id=activity_type.id, user_id=user.id, summary=_("Wind-down to approve")
+            )
+
+    def action_approve_wind_down(self):
+        """The second manager's approval: the program closes now (see ``_wind_down``)."""
+        self.ensure_one()
+        self._require_manager()
+        program = self.sudo()
+        if program.state != "open":
+            raise UserError(_("The program %s is already closed.", self.name))
+        if not program.wind_down_requested_by_id:
+            raise UserError(_("Nobody asked to wind down %s.", self.name))
+        if program.wind_down_requested_by_id == self.env.user:
+            raise UserError(
+                _("A second manager must approve the wind-down of %s, not its requester.", self.name)
+            )
+        program._wind_down()
+        return True
+
+    def action_reject_wind_down(self):
+        """Drop a wind-down request; the program stays open."""
+        self.ensure_one()
+        self._require_manager()
+        program = self.sudo()
+        if not program.wind_down_requested_by_id or program.state != "open":
+            raise UserError(_("No wind-down of %s is waiting for approval.", self.name))
+        program._workflow().write(
+            {"wind_down_option": False, "wind_down_reason": False, "wind_down_requested_by_id": False}
+        )
+        program.activity_unlink(["mail.mail_activity_data_todo"])
+        program.message_post(body=_("Wind-down request rejected; the program stays open."))
+        return True
+
+    def _wind_down(self):
+        """Close the program: no more entries, a last settlement, the queue to store credit.
+
+        Under the program's lock: every queued entry leaves the queue with what
+        the chosen option gives it (``engine.wind_down_split``), as ledger
+        lines of a settlement of kind *wind-down* (the operator's funding, one
+        conversion per entry, what is released), posted at once with whatever
+        the general ledger did not hold yet; each shopper's credit lands on
+        their card of the program's eWallet; the pool ends at zero; the program
+        is closed (and archived: no channel finds it any more). Runs as
+        superuser on behalf of the approving manager.
+        """
+        self.ensure_one()
+        program = self.sudo()
+        program._lock()
+        if program.state != "open" or not program.wind_down_option:
+            raise UserError(_("The program %s has no wind-down to carry out.", program.name))
+        program._ensure_store_credit_accounting()
+        cr = self.env.cr
+        self.env["subsidy.entry"].flush_model()
+        cr.execute(
+            SQL(
+                """SELECT id, account_id, seq, target - received FROM subsidy_entry
+                    WHERE program_id = %s AND state = 'queued' ORDER BY seq""",
+                program.id,
+            )
+        )
+        rows = cr.fetchall()
+        accounts = {row[0]: row[1] for row in rows}
+        _prev_hash, pool = program._pool_tail()
+        split = wind_down_split(
+            program.wind_down_option, pool, [(row[0], program._units(row[3])) for row in rows]
+        )
+        Settlement = self.env["subsidy.settlement"].sudo()
+        settlement = Settlement.create(
+            {
+                "program_id": program.id,
+                "kind": "wind_down",
+                "trigger": "manual",
+                "funds_available": program._amount(pool),
+            }
+        )
+        lines = []
+        if split.funding:
+            lines.append(
+                {
+                    "kind": "funding",
+                    "amount_units": split.funding,
+                    "settlement_id": settlement.id,
+                    "name": _("The operator's funding of the wind-down"),
+                }
+            )
+        lines += [
+            {
+                "kind": "conversion",
+                "amount_units": -units,
+                "entry_id": entry_id,
+                "account_id": accounts[entry_id],
+                "settlement_id": settlement.id,
+                "name": _("Store credit"),
+            }
+            for entry_id, units in split.credits
+            if units
+        ]
+        if split.release:
+            lines.append(
+                {
+                    "kind": "release",
+                    "amount_units": -split.release,
+                    "settlement_id": settlement.id,
+                    "name": _("Released to the operator: nobody is owed it"),
+                }
+            )
+        program._append_pool_lines(lines)
+        per_account = self.env["subsidy.entry"]._convert_to_credit(program, split.credits, rows)
+        cards = program._credit_ewallet(per_account)
+        settlement.write(
+            {
+                "amount_paid": program._amount(split.credited),
+                "entry_count": sum(1 for _entry, units in split.credits if units),
+                "completed_count": sum(
+                    1 for (_entry, units), row in zip(split.credits, rows) if units == program._units(row[3])
+                ),
+            }
+        )
+        settlement._post()
+        program._workflow().write(
+            {
+                "state": "closed",
+                "active": False,
+                "date_closed": fields.Datetime.now(),
+                "wind_down_approved_by_id": self.env.uid,
+                "wind_down_settlement_id": settlement.id,
+            }
+        )
+
+        def money(units):
+            return format_amount(self.env, program._amount(units), program.currency_id)
+
+        settlement.message_post(
+            body=_(
+                "Wind-down: %(count)s entries got %(credit)s of store credit; "
+                "the operator added %(funding)s, "
+                "%(release)s went back to the operator.",
+                count=settlement.entry_count,
+                credit=money(split.credited),
+                funding=money(split.funding),
+                release=money(split.release),
+            )
+        )
+        program.message_post(
+            body=_(
+                "Program closed: what the queue was still owed (%(owed)s) became %(credit)s of store credit "
+                "on %(cards)s eWallet cards (%(settlement)s).",
+                owed=money(split.owed),
+                credit=money(split.credited),
+                cards=len(cards),
+                settlement=settlement.name,
+            )
+        )
+        self.env["subsidy.account"].browse(list(per_account))._notify_store_credit(
+            program, cards, per_account
+        )
+        return settlement
+
+    def _ensure_store_credit_accounting(self):
+        """The store credit account, from the chart template (added to charts loaded before it)."""
+        self.ensure_one()
+        if self.store_credit_account_id or not self._has_accounting():
+            return
+        company = self.company_id
+        if company.chart_template:
+            self.env["account.chart.template"].sudo()._subsidy_load_accounting(company)
+        self._ensure_accounting()
+        if not self.store_credit_account_id:
+            raise UserError(
+                _("Set the store credit account of %s (Accounting tab) before winding it down.", self.name)
+            )
+
+    def _ewallet(self):
+        """The program's own eWallet: store credit, issued by the wind-down only (no top-up product)."""
+        self.ensure_one()
+        if self.ewallet_program_id:
+            return self.ewallet_program_id
+        company = self.company_id
+        ewallet = (
+            self.env["loyalty.program"]
+            .sudo()
+            .with_company(company)
+            .create(
+                {
+                    "name": _("%s store credit", self.name),
+                    "program_type": "ewallet",
+                    "company_id": company.id,
+                    "currency_id": self.currency_id.id,
+                    "trigger": "auto",
+                    "applies_on": "future",
+                    "portal_visible": True,
+                    "rule_ids": [Command.clear()],
+                    "communication_plan_ids": [Command.clear()],
+                    "reward_ids": [
+                        Command.clear(),
+                        Command.create(
+                            {
+                                "reward_type": "discount",
+                                "discount_mode": "per_point",
+                                "discount": 1,
+                                "discount_applicability": "order",
+                                "required_points": 1,
+                                "description": _("Store credit"),
+                            }
+                        ),
+                    ],
+                }
+            )
+        )
+        # Spending the credit (a sale or a till order's eWallet line) then debits the liability.
+        product = ewallet.reward_ids.discount_line_product_id
+        if product and self.store_credit_account_id:
+            product.product_tmpl_id.with_company(
+                company
+            ).property_account_income_id = self.store_credit_account_id
+        self._workflow().write({"ewallet_program_id": ewallet.id})
+        return ewallet
+
+    def _credit_ewallet(self, per_account):
+        """Put ``{account_id: units}`` on each shopper's card of the eWallet, with its history line."""
+        self.ensure_one()
+        if not any(per_account.values()):
+            return self.env["loyalty.card"]
+        ewallet = self._ewallet()
+        Card = self.env["loyalty.card"].sudo().with_context(loyalty_no_mail=True, tracking_disable=True)
+        accounts = self.env["subsidy.account"].sudo().browse(sorted(per_account))
+        cards = Card.search([("program_id", "=", ewallet.id), ("partner_id", "in", accounts.partner_id.ids)])
+        by_partner = {card.partner_id: card for card in cards}
+        history = []
+        for account in accounts:
+            units = per_account[account.id]
+            if not units:
+                continue
+            card = by_partner.get(account.partner_id)
+            if not card:
+                card = by_partner[account.partner_id] = Card.create(
+                    {"program_id": ewallet.id, "partner_id": account.partner_id.id, "points": 0.0}
+                )
+            card.points = self.currency_id.round(card.points + self._amount(units))
+            account._workflow().write({"ewallet_card_id": card.id})
+            history.append(
+                {
+                    "card_id": card.id,
+                    "description": _("Store credit: what the queue of %s still owed you", self.name),
+                    "issued": self._amount(units),
+                    "used": 0.0,
+                    "order_model": self._name,
+                    "order_id": self.id,
+                }
+            )
+        self.env["loyalty.history"].sudo().create(history)
+        return self.env["loyalty.card"].browse([card.id for card in by_partner.values()])
+
+    def action_open_compliance_export(self):
+        """The auditor's file and report of a period."""
+        self.ensure_one()
+        self._require_manager()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Compliance Export"),
+            "res_model": "subsidy.compliance.export",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_program_id": self.id},
+        }

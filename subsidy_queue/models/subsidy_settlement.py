@@ -25,12 +25,13 @@ class SubsidySettlement(models.Model):
 
     name = fields.Char(required=True, readonly=True, default="/", copy=False)
     kind = fields.Selection(
-        [("run", "Settlement run"), ("posting", "Ledger posting")],
+        [("run", "Settlement run"), ("posting", "Ledger posting"), ("wind_down", "Wind-down")],
         required=True,
         readonly=True,
         default="run",
         help="A run pays the pool out to the queue; a posting only brings the ledger's "
-        "contributions, reversals and clawbacks to the general ledger.",
+        "contributions, reversals and clawbacks to the general ledger; a wind-down is a "
+        "closing program's last settlement: the queue's remainders became store credit.",
     )
     program_id = fields.Many2one("subsidy.program", required=True, readonly=True, index=True)
     company_id = fields.Many2one(related="program_id.company_id", store=True, index=True)
@@ -243,6 +244,37 @@ class SubsidySettlement(models.Model):
         self.write({"last_line_id": max(row[4] for row in groups), "move_id": move.id})
         return move
 
+    def _add_wind_down_pairs(self, groups, pair):
+        """A wind-down's postings: the operator funds what the pool lacks (expense
+        against the pool), the queue's remainders move from the pool to the
+        shoppers' store credit (a liability until spent), and what nobody is owed
+        goes back from the pool to the expense. ``pair`` adds a balanced pair of lines."""
+        program = self.program_id.sudo()
+        totals = {
+            kind: sum(row[3] for row in groups if row[0] == kind)
+            for kind in ("funding", "conversion", "release")
+        }
+        if totals["conversion"] and not program.store_credit_account_id:
+            raise UserError(_("Set the store credit account of %s before winding it down.", program.name))
+        pair(
+            _("The operator's funding of the wind-down"),
+            program.expense_account_id,
+            program.pool_account_id,
+            totals["funding"],
+        )
+        pair(
+            _("Queue converted to store credit"),
+            program.pool_account_id,
+            program.store_credit_account_id,
+            -totals["conversion"],
+        )
+        pair(
+            _("Pool released to the operator"),
+            program.pool_account_id,
+            program.expense_account_id,
+            -totals["release"],
+        )
+
     def _prepare_move_vals(self, groups):
         """Return balanced ``account.move`` values for aggregated ledger groups."""
         self.ensure_one()
@@ -266,6 +298,7 @@ class SubsidySettlement(models.Model):
         pair(_("Pool allocations"), program.pool_account_id, program.payable_account_id, allocations)
         from_balance = sum(row[3] for row in groups if row[0] == "clawback" and row[1] != "refund")
         pair(_("Clawback from balances"), program.payable_account_id, program.pool_account_id, from_balance)
+        self._add_wind_down_pairs(groups, pair)
         for kind, source, partner_id, amount, _max_id in groups:
             if kind == "clawback" and source == "refund":
                 partner = self.env["res.partner"].browse(partner_id)

@@ -18,3 +18,8 @@ from . import test_access_matrix
 from . import test_races
 from . import test_money_trust
 from . import test_outside_attack
+from . import test_projection
+from . import test_wind_down
+from . import test_health
+from . import test_compliance_export
+from . import test_stack

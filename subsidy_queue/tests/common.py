@@ -134,20 +134,28 @@ class SubsidyCommon(TransactionCase):
         """Pool in = pool out + pool balance; entries got exactly what was allocated."""
         program = program or self.program
         lines = self.env["subsidy.pool.line"].search([("program_id", "=", program.id)])
+        kinds = [kind for kind, _label in self.env["subsidy.pool.line"]._fields["kind"].selection]
         by_kind = {
-            kind: sum(lines.filtered(lambda x, k=kind: x.kind == k).mapped("amount"))
-            for kind in ("contribution", "allocation", "reversal", "clawback")
+            kind: sum(lines.filtered(lambda x, k=kind: x.kind == k).mapped("amount")) for kind in kinds
         }
         balance = lines[:1].balance if lines else 0.0
         currency = program.currency_id
         self.assertTrue(currency.is_zero(sum(by_kind.values()) - balance), "ledger sum != running balance")
-        entries = self.env["subsidy.entry"].search([("program_id", "=", program.id)])
+        entries = (
+            self.env["subsidy.entry"]
+            .with_context(active_test=False)
+            .search([("program_id", "=", program.id)])
+        )
         self.assertTrue(
             currency.is_zero(sum(entries.mapped("received")) + by_kind["allocation"] + by_kind["clawback"]),
             "entries' received != allocations - clawbacks",
         )
+        self.assertTrue(
+            currency.is_zero(sum(entries.mapped("credited")) + by_kind["conversion"]),
+            "entries' store credit != conversions",
+        )
         for entry in entries:
-            self.assertLessEqual(currency.compare_amounts(entry.received, entry.target), 0)
+            self.assertLessEqual(currency.compare_amounts(entry.received + entry.credited, entry.target), 0)
         for account in program.account_ids:
             self.assertGreaterEqual(currency.compare_amounts(account.balance, 0.0), 0)
 
@@ -234,6 +242,82 @@ class WithdrawalCommon(SubsidyCommon):
             self.program.currency_id.is_zero(self._gl_payable() - owed),
             f"GL payable {self._gl_payable()} != available + held {owed}",
         )
+
+
+class WindDownCommon(SubsidyCommon):
+    """A queue worth winding down: queued, partly paid, voided and refunded entries,
+    and an open withdrawal (see ``_prepare``)."""
+
+    def _prepare(self):
+        """Queued, partly paid, voided and refunded entries, and an open withdrawal.
+
+        Orders A 100 (shopper A), B 300 (B), C 50 (C), D 200 (D), E 80 (A again),
+        F 120 (E, voided), G 60 (F, refunded in full): 182.00 into the pool. G's
+        refund reverses 12.00; D is refunded 50.00 (target 75.00, 10.00 reversed):
+        pool 160.00. The run pays A 50.00 and B 110.00 (40.00 to go). Then H 100
+        (B): 20.00 in the pool. Owed: B 40, C 25, D 75, E 40, H 50 = 230.00.
+        A asks to withdraw 20.00 of the 50.00 received.
+        """
+        a, b, c, d, e, f = self.shoppers
+        plan = (
+            ("A", a, 100),
+            ("B", b, 300),
+            ("C", c, 50),
+            ("D", d, 200),
+            ("E", a, 80),
+            ("F", e, 120),
+            ("G", f, 60),
+        )
+        orders = {key: self._paid_order(partner, amount) for key, partner, amount in plan}
+        entries = {key: order.subsidy_entry_id for key, order in orders.items()}
+        self._refund(orders["G"])
+        self._refund(orders["D"], 50.0)
+        entries["F"].with_user(self.manager)._request_void("Ordered by mistake")
+        entries["F"].with_user(self.manager_2).action_approve_void()
+        self.program._settle()
+        orders["H"] = self._paid_order(b, 100)
+        entries["H"] = orders["H"].subsidy_entry_id
+        bank = self.env["res.partner.bank"].create(
+            {"acc_number": "6222020200112233445", "partner_id": a.id, "acc_holder_name": "Shopper A"}
+        )
+        withdrawal = self.env["subsidy.withdrawal"].create(
+            {"account_id": entries["A"].account_id.id, "amount": 20.0, "bank_account_id": bank.id}
+        )
+        withdrawal.with_user(self.manager).action_submit()
+        self.assertEqual(
+            [entries[key].state for key in "ABCDEFGH"],
+            ["done", "queued", "queued", "queued", "queued", "cancelled", "cancelled", "queued"],
+        )
+        self.assertEqual(self._pool_balance(), 20.0)
+        return entries, orders, withdrawal
+
+    def _close(self, option):
+        wizard = (
+            self.env["subsidy.program.wind.down"]
+            .with_user(self.manager)
+            .create({"program_id": self.program.id, "option": option, "reason": "The shop closes"})
+        )
+        wizard.action_request()
+        review = (
+            self.env["subsidy.program.wind.down"]
+            .with_user(self.manager_2)
+            .create({"program_id": self.program.id})
+        )
+        self.assertTrue(review.requested)
+        self.assertEqual(review.requested_option, option)
+        review.action_approve()
+        self.program.invalidate_recordset()
+
+    def _card_points(self):
+        cards = self.env["loyalty.card"].search([("program_id", "=", self.program.ewallet_program_id.id)])
+        return {card.partner_id.name: card.points for card in cards}
+
+    def _gl(self, account):
+        self.env.flush_all()
+        lines = self.env["account.move.line"].search(
+            [("account_id", "=", account.id), ("parent_state", "=", "posted")]
+        )
+        return -sum(lines.mapped("balance"))
 
 
 class CommittedCase(BaseCase):

@@ -108,6 +108,11 @@ subsidy.program               action_open_entries      no     no     no     no  
 subsidy.program               action_open_accounts     no     no     no     no     no     ok     ok     no
 subsidy.program               action_open_settlements  no     no     no     no     no     ok     ok     no
 subsidy.program               action_open_pool_lines   no     no     no     no     no     ok     ok     no
+subsidy.program               action_open_projection   no     no     no     no     no     no     ok     no
+subsidy.program               action_open_wind_down    no     no     no     no     no     no     ok     no
+subsidy.program               action_approve_wind_down no     no     no     no     no     no     ok     no
+subsidy.program               action_reject_wind_down  no     no     no     no     no     no     ok     no
+subsidy.program               action_open_compliance_export no no   no     no     no     no     ok     no
 subsidy.entry                 read                     ok     no     no     no     no     ok     ok     no
 subsidy.entry                 search                   found  empty  empty  empty  empty  found  found  empty
 subsidy.entry                 create                   no     no     no     no     no     no     no     no
@@ -198,6 +203,32 @@ subsidy.payout.batch.add      create                   no     no     no     no  
 subsidy.payout.batch.add      write                    no     no     no     no     no     no     ok     no
 subsidy.payout.batch.add      unlink                   no     no     no     no     no     no     no     no
 subsidy.payout.batch.add      action_create_batch      no     no     no     no     no     no     ok     no
+subsidy.program.projection    read                     no     no     no     no     no     no     ok     no
+subsidy.program.projection    search                   no     no     no     no     no     no     found  empty
+subsidy.program.projection    create                   no     no     no     no     no     no     ok     no
+subsidy.program.projection    write                    no     no     no     no     no     no     ok     no
+subsidy.program.projection    unlink                   no     no     no     no     no     no     no     no
+subsidy.program.projection    action_compute           no     no     no     no     no     no     ok     no
+subsidy.program.projection    action_open_graph        no     no     no     no     no     no     ok     no
+subsidy.program.projection.week read                   no     no     no     no     no     no     ok     no
+subsidy.program.projection.week search                 no     no     no     no     no     no     found  empty
+subsidy.program.projection.week create                 no     no     no     no     no     no     no     no
+subsidy.program.projection.week unlink                 no     no     no     no     no     no     no     no
+subsidy.program.wind.down     read                     no     no     no     no     no     no     ok     no
+subsidy.program.wind.down     search                   no     no     no     no     no     no     found  empty
+subsidy.program.wind.down     create                   no     no     no     no     no     no     ok     no
+subsidy.program.wind.down     write                    no     no     no     no     no     no     ok     no
+subsidy.program.wind.down     unlink                   no     no     no     no     no     no     no     no
+subsidy.program.wind.down     action_request           no     no     no     no     no     no     ok     no
+subsidy.program.wind.down     action_approve           no     no     no     no     no     no     ok     no
+subsidy.program.wind.down     action_reject            no     no     no     no     no     no     ok     no
+subsidy.compliance.export     read                     no     no     no     no     no     no     ok     no
+subsidy.compliance.export     search                   no     no     no     no     no     no     found  empty
+subsidy.compliance.export     create                   no     no     no     no     no     no     ok     no
+subsidy.compliance.export     write                    no     no     no     no     no     no     ok     no
+subsidy.compliance.export     unlink                   no     no     no     no     no     no     no     no
+subsidy.compliance.export     action_export            no     no     no     no     no     no     ok     no
+subsidy.compliance.export     action_print             no     no     no     no     no     no     ok     no
 direct.ship.parcel            read                     no     no     no     no     ok     no     no     no
 direct.ship.parcel            search                   no     no     no     no     found  no     no     no
 direct.ship.parcel            create                   no     no     no     no     no     no     no     no
@@ -543,6 +574,15 @@ class TestAccessMatrix(HttpCase):
                     "journal_id": self.bank_journal.id,
                 },
             ),
+            "subsidy.program.projection": lambda: self._projection(),
+            "subsidy.program.projection.week": lambda: self._projection().line_ids[:1],
+            "subsidy.program.wind.down": lambda: self._wizard(
+                "subsidy.program.wind.down",
+                {"program_id": self._program().id, "option": "full", "reason": "The shop closes"},
+            ),
+            "subsidy.compliance.export": lambda: self._wizard(
+                "subsidy.compliance.export", {"program_id": self.program.id}
+            ),
             "direct.ship.parcel": lambda: self.parcel,
             "direct.ship.supplier.stat": lambda: self.env["direct.ship.supplier.stat"].browse(
                 self.purchase.id
@@ -608,6 +648,10 @@ class TestAccessMatrix(HttpCase):
                 "carrier_id": self.env.ref("direct_ship.delivery_carrier_sf").id,
                 "tracking_ref": f"SF{next(self.tracking)}",
             },
+            "subsidy.program.projection": lambda: {"program_id": program.id, "sales_change": -30},
+            "subsidy.program.projection.week": lambda: {"projection_id": self._projection().id, "week": 99},
+            "subsidy.program.wind.down": lambda: {"program_id": self._program().id, "option": "share"},
+            "subsidy.compliance.export": lambda: {"program_id": program.id},
             "direct.ship.supplier.stat": lambda: {"purchase_id": self.purchase.id},
         }
 
@@ -627,6 +671,18 @@ class TestAccessMatrix(HttpCase):
     def _program(self):
         """A program of this company like the first one, without entries (its rules can change)."""
         return self.program.copy({"name": "Another program", "sequence": 50})
+
+    def _wind_down_requested(self):
+        """A program like the first one, whose wind-down the helper manager asked for."""
+        program = self._program()
+        program.with_user(self.helper)._request_wind_down("full", "The shop closes")
+        return program
+
+    def _projection(self):
+        """A what-if of the first program, opened and computed by this company's Subsidy Manager."""
+        wizard = self._wizard("subsidy.program.projection", {"program_id": self.program.id, "weeks": 4})
+        wizard.action_compute()
+        return wizard
 
     def _program_with_entry(self):
         program = self._program()
@@ -656,6 +712,43 @@ class TestAccessMatrix(HttpCase):
             ),
             ("subsidy.program", "action_post_pool_lines"): lambda: Call(
                 "action_post_pool_lines", [self._run_program_with_funds()]
+            ),
+            ("subsidy.program", "action_approve_wind_down"): lambda: Call(
+                "action_approve_wind_down", [ids(self._wind_down_requested())]
+            ),
+            ("subsidy.program", "action_reject_wind_down"): lambda: Call(
+                "action_reject_wind_down", [ids(self._wind_down_requested())]
+            ),
+            ("subsidy.program.wind.down", "action_request"): lambda: Call(
+                "action_request",
+                [
+                    ids(
+                        self._wizard(
+                            "subsidy.program.wind.down",
+                            {"program_id": self._program().id, "option": "share", "reason": "Sales stopped"},
+                        )
+                    )
+                ],
+            ),
+            ("subsidy.program.wind.down", "action_approve"): lambda: Call(
+                "action_approve",
+                [
+                    ids(
+                        self._wizard(
+                            "subsidy.program.wind.down", {"program_id": self._wind_down_requested().id}
+                        )
+                    )
+                ],
+            ),
+            ("subsidy.program.wind.down", "action_reject"): lambda: Call(
+                "action_reject",
+                [
+                    ids(
+                        self._wizard(
+                            "subsidy.program.wind.down", {"program_id": self._wind_down_requested().id}
+                        )
+                    )
+                ],
             ),
             ("subsidy.entry", "action_request_void"): lambda: Call("action_request_void", [ids(fresh())]),
             ("subsidy.entry", "action_approve_void"): lambda: Call(
@@ -738,6 +831,9 @@ class TestAccessMatrix(HttpCase):
                     lambda model=model, vals=vals: Call("write", [ids(self._targets()[model]()), vals])
                 )
                 for model, vals in (
+                    ("subsidy.program.projection", {"sales_change": 20}),
+                    ("subsidy.program.wind.down", {"reason": "Another reason"}),
+                    ("subsidy.compliance.export", {"file_format": "csv"}),
                     ("subsidy.entry.void", {"reason": "Entered twice"}),
                     ("subsidy.withdrawal.reject", {"reason": "Name mismatch"}),
                     ("subsidy.withdrawal.fail", {"reason": "Account closed"}),
