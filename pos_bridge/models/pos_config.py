@@ -1,0 +1,194 @@
+from psycopg2 import errors
+
+from odoo import _, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from odoo.addons.subsidy_queue.engine import BLOCK_SIZE, block_of, standing_from_sums
+
+COLLECT_LIMIT = 40
+
+
+class PosConfig(models.Model):
+    _inherit = "pos.config"
+
+    subsidy_program_id = fields.Many2one(
+        "subsidy.program",
+        "Queue Subsidy Program",
+        compute="_compute_subsidy_program_id",
+        help="The program this shop's orders queue in (the company's program open to the point of sale).",
+    )
+    subsidy_enabled = fields.Boolean("Queue Subsidy", compute="_compute_subsidy_program_id")
+
+    def _compute_subsidy_program_id(self):
+        Program = self.env["subsidy.program"].sudo()
+        for config in self:
+            config.subsidy_program_id = Program._pos_programs(config.company_id)[:1]
+            config.subsidy_enabled = bool(config.subsidy_program_id)
+
+    def _subsidy_check_cashier(self):
+        """The caller works at this till: a POS user who may read the shop."""
+        self.ensure_one()
+        if not self.env.user.has_group("point_of_sale.group_pos_user"):
+            raise AccessError(_("Only point of sale users can do this."))
+        self.check_access("read")
+
+    def _subsidy_account_program(self):
+        """The program whose account the till shows: the one its balance method spends,
+        else the one its orders queue in."""
+        self.ensure_one()
+        method = self.sudo().payment_method_ids.filtered("subsidy_balance")[:1]
+        return method.subsidy_program_id or self.sudo().subsidy_program_id
+
+    # ------------------------------------------------------------------
+    # The customer's account at the till
+    # ------------------------------------------------------------------
+
+    def subsidy_account_info(self, partner_id):
+        """The customer's subsidy account, as the till shows it when the customer is set.
+
+        A handful of indexed reads, whatever the size of the queue: the account
+        row, the customer's queued entries, and the running sums ahead of the
+        best placed one.
+        """
+        self._subsidy_check_cashier()
+        partner = self.env["res.partner"].browse(int(partner_id)).exists()
+        program = self._subsidy_account_program()
+        if not partner or not program:
+            return {"enabled": bool(program), "partner_id": partner.id}
+        partner.check_access("read")
+        return self._subsidy_account_figures(program, partner.sudo())
+
+    def _subsidy_account_figures(self, program, partner):
+        commercial = partner.commercial_partner_id
+        values = {
+            "enabled": True,
+            "partner_id": partner.id,
+            "program": program.name,
+            "enrolled": False,
+            "other_company": bool(commercial.company_id and commercial.company_id != program.company_id),
+            "balance": 0.0,
+            "held": 0.0,
+            "queued_count": 0,
+            "best_entry": False,
+            "best_position": False,
+            "amount_ahead": False,
+            "best_remaining": False,
+        }
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "SELECT id, balance, held FROM subsidy_account WHERE program_id = %s AND partner_id = %s",
+                program.id,
+                commercial.id,
+            )
+        )
+        row = cr.fetchone()
+        if not row:
+            return values
+        account_id, balance, held = row
+        values.update(enrolled=True, balance=float(balance or 0), held=float(held or 0))
+        cr.execute(
+            SQL(
+                """SELECT COUNT(*), MIN(seq) FROM subsidy_entry
+                    WHERE account_id = %s AND state = 'queued'""",
+                account_id,
+            )
+        )
+        count, best_seq = cr.fetchone()
+        values["queued_count"] = count
+        if not count:
+            return values
+        cr.execute(
+            SQL(
+                "SELECT name, target - received FROM subsidy_entry WHERE program_id = %s AND seq = %s",
+                program.id,
+                best_seq,
+            )
+        )
+        name, remaining = cr.fetchone()
+        block = block_of(best_seq)
+        cr.execute(
+            SQL(
+                """SELECT COALESCE(SUM(queued_count), 0), COALESCE(SUM(outstanding), 0)
+                     FROM subsidy_queue_block WHERE program_id = %s AND block < %s""",
+                program.id,
+                block,
+            )
+        )
+        ahead_count, ahead_amount = cr.fetchone()
+        cr.execute(
+            SQL(
+                """SELECT COUNT(*), COALESCE(SUM(target - received), 0) FROM subsidy_entry
+                    WHERE program_id = %s AND state = 'queued' AND seq >= %s AND seq < %s""",
+                program.id,
+                block * BLOCK_SIZE,
+                best_seq,
+            )
+        )
+        in_block, in_block_amount = cr.fetchone()
+        position, ahead, _after = standing_from_sums(
+            ahead_count + in_block,
+            program._units(ahead_amount) + program._units(in_block_amount),
+            program._units(remaining),
+        )
+        values.update(
+            best_entry=name,
+            best_position=position,
+            amount_ahead=program._amount(ahead),
+            best_remaining=float(remaining),
+        )
+        return values
+
+    # ------------------------------------------------------------------
+    # Collect in store
+    # ------------------------------------------------------------------
+
+    def _subsidy_collect_domain(self):
+        self.ensure_one()
+        warehouse = self.picking_type_id.warehouse_id
+        return [
+            ("company_id", "=", self.company_id.id),
+            ("state", "=", "sale"),
+            ("carrier_id.delivery_type", "=", "in_store"),
+            ("warehouse_id", "=", warehouse.id),
+            ("pos_collected_date", "=", False),
+        ]
+
+    def subsidy_collect_orders(self, search=""):
+        """Online orders to collect at this store, for the till's *Collect* screen."""
+        self._subsidy_check_cashier()
+        domain = self._subsidy_collect_domain()
+        search = (search or "").strip()
+        if search:
+            domain += [
+                "|",
+                "|",
+                "|",
+                ("name", "ilike", search),
+                ("partner_id.name", "ilike", search),
+                ("partner_id.phone", "ilike", search),
+                ("partner_id.email", "ilike", search),
+            ]
+        orders = self.env["sale.order"].sudo().search(domain, order="date_order", limit=COLLECT_LIMIT)
+        return [order._pos_collect_values() for order in orders]
+
+    def subsidy_collect_hand_over(self, sale_order_id):
+        """Hand an order over at this till: validate its pick-up transfer, record who and when."""
+        self._subsidy_check_cashier()
+        order = self.env["sale.order"].sudo().browse(int(sale_order_id)).exists()
+        if not order or not order.filtered_domain(self._subsidy_collect_domain()):
+            raise UserError(_("This order is not waiting to be collected at this store."))
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL("SELECT id FROM sale_order WHERE id = %s FOR NO KEY UPDATE NOWAIT", order.id),
+                    log_exceptions=False,
+                )
+        except errors.LockNotAvailable:
+            raise UserError(_("Order %s is being handed over at another till.", order.name)) from None
+        order.invalidate_recordset()
+        if order.pos_collected_date:
+            raise UserError(_("Order %s was already handed over.", order.name))
+        order._pos_collect_hand_over(self)
+        return order._pos_collect_values()
