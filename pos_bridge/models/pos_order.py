@@ -345,6 +345,9 @@ class PosOrder(models.Model):
                         order.name,
                         {
                             "pos_order_id": order.id,
+                            # Stored related fields, given: no second UPDATE to compute them.
+                            "pos_config_id": order.config_id.id,
+                            "pos_session_id": order.session_id.id,
                             # Refunds synced before the order queued: the base already lacks them.
                             "refunded_base": order_program._amount(refunded),
                         },

@@ -309,6 +309,9 @@ class SubsidyEntry(models.Model):
         vals = {
             "name": f"{program.code}{seq:07d}",
             "program_id": program.id,
+            # Stored related fields, given: no second UPDATE to compute them.
+            "company_id": program.company_id.id,
+            "currency_id": program.currency_id.id,
             "account_id": account.id,
             "partner_id": partner.id,
             "seq": seq,

@@ -605,17 +605,22 @@ class SubsidyProgram(models.Model):
         """
         if not self:
             return True
+        bump = SQL(
+            "UPDATE subsidy_program SET queue_version = queue_version + 1 WHERE id IN %s",
+            tuple(self.ids),
+        )
+        if len(self) == 1 and not nowait:
+            # One row, waiting allowed: the UPDATE takes the very lock (FOR NO KEY
+            # UPDATE) and fails the same way on a stale snapshot; one statement.
+            self.flush_recordset()
+            self.env.cr.execute(bump, log_exceptions=False)
+            self.invalidate_recordset()
+            return True
         try:
             self._lock_rows(nowait=nowait)
         except UserError:
             return False
-        self.env.cr.execute(
-            SQL(
-                "UPDATE subsidy_program SET queue_version = queue_version + 1 WHERE id IN %s",
-                tuple(self.ids),
-            ),
-            log_exceptions=False,
-        )
+        self.env.cr.execute(bump, log_exceptions=False)
         return True
 
     def _pool_tail(self):
