@@ -245,3 +245,21 @@ class TestWindDown(WindDownCommon):
         program.with_user(self.manager_2)._request_wind_down("full", "The shop closes")
         program.with_user(self.manager).action_approve_wind_down()
         self.assertEqual((program.state, program.wind_down_option), ("closed", "full"))
+
+    def test_the_approval_is_of_the_request_shown(self):
+        """Found from outside: the requester took back 'full' and asked 'share'
+        while the second manager's dialog still showed 'full'; approving it
+        closed the program with 'share'."""
+        self._prepare()
+        program = self.program
+        program.with_user(self.manager)._request_wind_down("full", "The shop closes")
+        Dialog = self.env["subsidy.program.wind.down"].with_user(self.manager_2)
+        dialog = Dialog.create({"program_id": program.id})
+        self.assertEqual(dialog.seen_option, "full")
+        program.with_user(self.manager).action_reject_wind_down()
+        program.with_user(self.manager)._request_wind_down("share", "The shop closes")
+        with self.assertRaisesRegex(UserError, "changed since you opened it"):
+            dialog.action_approve()
+        self.assertEqual(program.state, "open")
+        Dialog.create({"program_id": program.id}).action_approve()
+        self.assertEqual((program.state, program.wind_down_option), ("closed", "share"))

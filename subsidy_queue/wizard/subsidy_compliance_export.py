@@ -77,6 +77,12 @@ class SubsidyComplianceExport(models.TransientModel):
         program = self.program_id.sudo()
         start, end = self._bounds()
         self.env.flush_all()
+        # The kinds' labels first: reading them may query the database (a cold
+        # cache), and a query between execute() and fetchall() empties the result.
+        kinds = dict(self.env["subsidy.pool.line"]._fields["kind"]._description_selection(self.env))
+        account_kinds = dict(
+            self.env["subsidy.account.line"]._fields["kind"]._description_selection(self.env)
+        )
         cr = self.env.cr
         cr.execute(
             SQL(
@@ -101,7 +107,6 @@ class SubsidyComplianceExport(models.TransientModel):
                 end,
             )
         )
-        kinds = dict(self.env["subsidy.pool.line"]._fields["kind"]._description_selection(self.env))
         rows = []
         for (
             date,
@@ -161,9 +166,6 @@ class SubsidyComplianceExport(models.TransientModel):
                 end,
             )
         )
-        account_kinds = dict(
-            self.env["subsidy.account.line"]._fields["kind"]._description_selection(self.env)
-        )
         for date, kind, line, shopper, amount, withdrawal, payment, earmark, label in cr.fetchall():
             rows.append(
                 {
@@ -173,7 +175,7 @@ class SubsidyComplianceExport(models.TransientModel):
                     "values": (
                         self._local(date),
                         _("Shoppers' accounts"),
-                        _("Withdrawal: %s", account_kinds.get(kind, kind)),
+                        account_kinds.get(kind, kind),
                         line,
                         "",
                         shopper or "",

@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from ..models.subsidy_program import WIND_DOWN_OPTIONS
 
@@ -34,10 +35,22 @@ class SubsidyProgramWindDown(models.TransientModel):
     share_expense = fields.Monetary("Operator's Expense (shared)", compute="_compute_figures")
     share_release = fields.Monetary("Back to the Operator (shared)", compute="_compute_figures")
 
+    # The request as it was when the dialog opened: the approval is of that one.
+    seen_option = fields.Selection(WIND_DOWN_OPTIONS, readonly=True)
+    seen_requested_by_id = fields.Many2one("res.users", readonly=True)
+
     @api.model_create_multi
     def create(self, vals_list):
         wizards = super().create(vals_list)
         wizards.program_id._require_manager()
+        for wizard in wizards:
+            program = wizard.program_id.sudo()
+            wizard.write(
+                {
+                    "seen_option": program.wind_down_option,
+                    "seen_requested_by_id": program.wind_down_requested_by_id.id,
+                }
+            )
         return wizards
 
     @api.depends("program_id")
@@ -80,7 +93,9 @@ class SubsidyProgramWindDown(models.TransientModel):
         """Approve the other manager's request: the program closes now."""
         self.ensure_one()
         self.program_id._require_manager()
-        self.program_id.action_approve_wind_down()
+        if not self.seen_requested_by_id:
+            raise UserError(_("Nobody had asked for the wind-down when you opened this: open it again."))
+        self.program_id.action_approve_wind_down(self.seen_option, self.seen_requested_by_id.id)
         return {"type": "ir.actions.act_window_close"}
 
     def action_reject(self):
