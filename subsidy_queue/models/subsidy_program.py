@@ -1172,11 +1172,27 @@ class SubsidyProgram(models.Model):
                 activity_type_id=activity_type.id, user_id=user.id, summary=_("Wind-down to approve")
             )
 
-    def action_approve_wind_down(self):
-        """The second manager's approval: the program closes now (see ``_wind_down``)."""
+    def action_approve_wind_down(self, option=None, requested_by_id=None):
+        """The second manager's approval: the program closes now (see ``_wind_down``).
+
+        ``option`` and ``requested_by_id``: the request the approver was shown
+        (the dialog passes them); a request taken back and made again since,
+        with another option or by another manager, is refused.
+        """
         self.ensure_one()
         self._require_manager()
         program = self.sudo()
+        program._lock()
+        if (option and option != program.wind_down_option) or (
+            requested_by_id and requested_by_id != program.wind_down_requested_by_id.id
+        ):
+            raise UserError(
+                _(
+                    "The wind-down request of %s changed since you opened it: open it again "
+                    "and check the figures before you approve.",
+                    self.name,
+                )
+            )
         if program.state != "open":
             raise UserError(_("The program %s is already closed.", self.name))
         if not program.wind_down_requested_by_id:
