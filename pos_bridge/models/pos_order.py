@@ -6,7 +6,9 @@ from psycopg2 import errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, float_compare
+
+from odoo.addons.subsidy_queue.models.subsidy_protected_mixin import WORKFLOW
 
 _logger = logging.getLogger(__name__)
 
@@ -86,7 +88,10 @@ class PosOrder(models.Model):
         for fname in self._protected_fields:
             order.pop(fname, None)
         self._subsidy_prelock(order)
-        return super()._process_order(order, existing_order)
+        # Only the sync may record a Subsidy balance payment (see pos.payment).
+        return super(PosOrder, self.with_context(subsidy_pos_sync=WORKFLOW))._process_order(
+            order, existing_order
+        )
 
     def _process_saved_order(self, draft):
         """Once the order is paid: spend the balance, queue the entry, follow refunds.
@@ -136,6 +141,7 @@ class PosOrder(models.Model):
         """
         for order in self.sudo():
             order._subsidy_check_direct_ship()
+            order._subsidy_check_refunds()
             sale_lines = order._subsidy_sale_lines()
             program = order._subsidy_program() if sale_lines else self.env["subsidy.program"]
             queue_now = program.trigger == "paid" and order.subsidy_state in ("none", False)
@@ -198,6 +204,44 @@ class PosOrder(models.Model):
                 )
             )
 
+    def _subsidy_check_refunds(self):
+        """A refund gives back what its customer bought, no more, to that customer.
+
+        The till sends the refunded line's id: it must be a line of an order of
+        the same customer (a refund moves that order's entry and may return its
+        balance payment), and what is refunded of it, in all, never exceeds
+        what was sold.
+        """
+        self.ensure_one()
+        refunds = self.lines.filtered("refunded_orderline_id")
+        for line in refunds:
+            original = line.refunded_orderline_id
+            if original.order_id.partner_id.commercial_partner_id != self.partner_id.commercial_partner_id:
+                raise UserError(
+                    _("A refund is made to the customer of the order it refunds: set that customer.")
+                )
+            taken_back = -sum(
+                other.qty
+                for other in original.refund_orderline_ids
+                if other.order_id.state in PAID_STATES or other.order_id == self
+            )
+            rounding = original.product_uom_id.rounding or 0.01
+            if original.qty > 0 and float_compare(taken_back, original.qty, precision_rounding=rounding) > 0:
+                raise UserError(
+                    _(
+                        "%(product)s: %(refunded)s would be refunded of the %(sold)s sold.",
+                        product=original.product_id.display_name,
+                        refunded=taken_back,
+                        sold=original.qty,
+                    )
+                )
+
+    @api.model
+    def _subsidy_line_units(self, program, lines):
+        """The lines' untaxed amount in units, as the server computes it from
+        their price, quantity, discount and taxes (never the till's subtotal)."""
+        return sum(program._units(line._compute_amount_line_all()["price_subtotal"]) for line in lines)
+
     # ------------------------------------------------------------------
     # Eligibility (mirrors sale.order's)
     # ------------------------------------------------------------------
@@ -247,7 +291,15 @@ class PosOrder(models.Model):
         taken back in the same ticket, lowers it)."""
         self.ensure_one()
         lines = self._subsidy_eligible_lines(program, self._subsidy_sale_lines())
-        return sum(program._units(line.price_subtotal) for line in lines)
+        units = self._subsidy_line_units(program, lines)
+        # Never more than the order was paid (goods given back in the same ticket
+        # count as paid), whatever its lines and total say.
+        credit = -sum(
+            line._compute_amount_line_all()["price_subtotal_incl"]
+            for line in self.lines.filtered("refunded_orderline_id")
+        )
+        paid = self.amount_paid - self.amount_return + max(0.0, credit)
+        return max(0, min(units, program._units(paid)))
 
     def _subsidy_refund_lines(self):
         """Every paid line refunding this order's own lines, refunds of refunds included."""
@@ -271,7 +323,7 @@ class PosOrder(models.Model):
         """
         self.ensure_one()
         lines = self._subsidy_eligible_lines(program, self._subsidy_refund_lines())
-        return max(0, -sum(program._units(line.price_subtotal) for line in lines))
+        return max(0, -self._subsidy_line_units(program, lines))
 
     def _subsidy_refunded_roots(self):
         """The orders whose lines this order refunds, at the root of their refund chain."""
@@ -423,6 +475,16 @@ class PosOrder(models.Model):
                     )
                 )
             units = program._units(amount)
+            others = sum(
+                p.amount for p in self.payment_ids if not p.payment_method_id.subsidy_balance and not p.is_change
+            )
+            if units > 0 and units > program._units(self.amount_total - others):
+                raise UserError(
+                    _(
+                        "The subsidy balance pays at most what is due, %(due)s: it never gives change.",
+                        due=program.currency_id.format(max(0.0, self.amount_total - others)),
+                    )
+                )
             delta = units - self._subsidy_net_spent([self.id], program)
             if not delta:
                 continue

@@ -38,6 +38,8 @@ class SaleOrder(models.Model):
         self.ensure_one()
         if not self._subsidy_is_paid():
             return False, _("Not paid yet: settle it from Quotation/Order first.")
+        if self.invoice_ids.filtered(lambda m: m.move_type == "out_refund" and m.state == "posted"):
+            return False, _("A credit note was issued for this order: a manager decides what is handed over.")
         own, dropship = self._pos_collect_pickings()
         if dropship.filtered(lambda p: p.state != "done"):
             return False, _("The supplier has not shipped it yet.")

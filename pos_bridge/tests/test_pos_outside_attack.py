@@ -1,0 +1,83 @@
+"""What an outside attacker found at the till, each pinned (helper's report, session 3)."""
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import PosSubsidyCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPosOutsideAttack(PosSubsidyCommon):
+    def test_the_balance_pays_only_through_the_sync(self):
+        """add_payment then action_pos_order_paid, or create with the payment,
+        recorded a balance payment that was never spent."""
+        account = self._fund(self.bob, 300.0)
+        draft = self._sync(self._ui_order([(self.product, 1, 100.0)], self.bob, payments=[], state="draft"))
+        cashier_order = draft.with_user(self.cashier)
+        with self.assertRaisesRegex(UserError, "only at the till"), self.env.cr.savepoint():
+            cashier_order.add_payment(
+                {"pos_order_id": draft.id, "amount": 100.0, "payment_method_id": self.subsidy_pm.id}
+            )
+        data = self._ui_order([(self.product, 1, 100.0)], self.bob, payments=[(self.subsidy_pm, 100.0)])
+        data.pop("uuid")
+        data["pos_reference"] = data.pop("name")
+        with self.assertRaisesRegex(UserError, "only at the till"), self.env.cr.savepoint():
+            self.env["pos.order"].with_user(self.cashier).create(data)
+        paid = self._pos_order(self.bob, 50.0, payments=[(self.subsidy_pm, 50.0)])
+        with self.assertRaisesRegex(UserError, "only at the till"), self.env.cr.savepoint():
+            paid.payment_ids.with_user(self.cashier).write({"amount": 1.0})
+        self.assertEqual(account.balance, 250.0)
+        self.assertBooks()
+
+    def test_the_entry_is_sized_by_the_server_not_the_tills_subtotal(self):
+        line = self._line(self.product, 1, 1.0)
+        line[2].update(price_subtotal=10000.0, price_subtotal_incl=1.0)
+        order = self._sync(self._ui_order([line], self.alice))
+        self.assertEqual(order.subsidy_entry_id.base_amount, 1.0)
+        # A total lower than the lines: never more than what was paid.
+        data = self._ui_order([(self.product, 2, 100.0)], self.alice, payments=[(self.cash_pm, 1.0)])
+        data.update(amount_total=1.0)
+        order = self._sync(data)
+        self.assertLessEqual(order.subsidy_entry_id.base_amount, 1.0)
+        self.assertBooks()
+
+    def test_a_refund_is_to_the_same_customer_and_never_more_than_sold(self):
+        original = self._pos_order(self.alice, 100.0)
+        entry = original.subsidy_entry_id
+        stranger = self._ui_order(
+            [
+                self._line(self.product, -1, 100.0, refunded_orderline_id=original.lines.id),
+                (self.product, 1, 100.0),
+            ],
+            self.bob,
+            payments=[],
+        )
+        with self.assertRaisesRegex(UserError, "customer of the order it refunds"), self.env.cr.savepoint():
+            self._sync(stranger)
+        too_much = self._ui_order(
+            [self._line(self.product, -2, 100.0, refunded_orderline_id=original.lines.id)],
+            self.alice,
+            payments=[(self.cash_pm, -200.0)],
+        )
+        with self.assertRaisesRegex(UserError, "would be refunded"), self.env.cr.savepoint():
+            self._sync(too_much)
+        self.assertEqual(entry.state, "queued")
+        self.assertBooks()
+
+    def test_the_balance_never_gives_change(self):
+        account = self._fund(self.bob, 300.0)
+        data = self._ui_order([(self.product, 1, 10.0)], self.bob, payments=[(self.subsidy_pm, 300.0)])
+        data["amount_return"] = 290.0
+        with self.assertRaisesRegex(UserError, "never gives change"), self.env.cr.savepoint():
+            self._sync(data)
+        self.assertEqual(account.balance, 300.0)
+        self.assertBooks()
+
+    def test_a_balance_refund_goes_back_to_who_paid(self):
+        account = self._fund(self.alice, 100.0)
+        order = self._pos_order(self.alice, 100.0, payments=[(self.subsidy_pm, 100.0)])
+        forged = self._refund_data(order, partner=self.bob, payments=[(self.subsidy_pm, -100.0)])
+        with self.assertRaisesRegex(UserError, "customer of the order it refunds"), self.env.cr.savepoint():
+            self._sync(forged)
+        self.assertEqual(account.balance, 0.0)
+        self.assertBooks()
