@@ -476,7 +476,9 @@ class PosOrder(models.Model):
                 )
             units = program._units(amount)
             others = sum(
-                p.amount for p in self.payment_ids if not p.payment_method_id.subsidy_balance and not p.is_change
+                p.amount
+                for p in self.payment_ids
+                if not p.payment_method_id.subsidy_balance and not p.is_change
             )
             if units > 0 and units > program._units(self.amount_total - others):
                 raise UserError(

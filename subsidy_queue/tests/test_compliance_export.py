@@ -75,8 +75,8 @@ class TestComplianceExport(WindDownCommon):
         account_kinds = dict(
             self.env["subsidy.account.line"]._fields["kind"]._description_selection(self.env)
         )
-        self.assertAlmostEqual(totals["Shoppers' accounts", account_kinds['hold']], 20.0)
-        paid = [row for row in movements if row[column["Type"]] == account_kinds['pay']]
+        self.assertAlmostEqual(totals["Shoppers' accounts", account_kinds["hold"]], 20.0)
+        paid = [row for row in movements if row[column["Type"]] == account_kinds["pay"]]
         self.assertEqual([row[column["Withdrawal"]] for row in paid], [withdrawal.name])
         self.assertTrue(paid[0][column["Journal Entry"]])
         # The ledger verified, the general ledger reconciled.
