@@ -7,7 +7,7 @@
     "license": "LGPL-3",
     "author": "Queue Subsidy Platform contributors",
     "website": "https://github.com/queue-subsidy/queue-subsidy",
-    "depends": ["sale_management", "account", "portal", "website_sale", "loyalty"],
+    "depends": ["sale_management", "account", "portal", "website_sale", "loyalty", "auth_totp"],
     "data": [
         "security/subsidy_security.xml",
         "security/ir.model.access.csv",
@@ -21,7 +21,9 @@
         "views/subsidy_pool_reconciliation_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
+        "views/res_config_settings_app_views.xml",
         "views/portal_templates.xml",
+        "views/portal_device_templates.xml",
         "views/public_templates.xml",
         "wizard/subsidy_entry_void_views.xml",
         "wizard/subsidy_withdrawal_reject_views.xml",

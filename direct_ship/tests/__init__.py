@@ -6,3 +6,4 @@ from . import test_i18n
 from . import test_sale_changes
 from . import test_access
 from . import test_journey
+from . import test_api_parcels

@@ -17,6 +17,7 @@ from odoo.exceptions import ValidationError
 from ..models.subsidy_protected_mixin import DEFAULT_LIMIT, MAX_LIMIT
 
 MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger id can only be a probe
+MAX_BODY = 16 * 1024  # the API's request bodies
 MAX_AMOUNT = Decimal(10**9)
 MAX_TEXT = {"payout_method": 16, "bank_acc_number": 64, "wallet_account": 128, "holder_name": 128}
 WITHDRAWAL_KEYS = frozenset({"account_id", "amount", "bank_account_id"} | MAX_TEXT.keys())
@@ -130,3 +131,35 @@ def parse_state(model, value):
     if value not in states:
         raise ValidationError(_("Unknown state. Known states: %s.", ", ".join(states)))
     return value
+
+
+SIGN_IN_KEYS = frozenset({"login", "password", "device_name", "totp_code"})
+_TOTP_CODE = re.compile(r"[0-9]{6}")
+
+
+def clean_sign_in_values(values):
+    """The app's sign-in: ``login``, ``password``, ``device_name`` and, for a user with
+    two-factor authentication, ``totp_code`` (the 6 digits of their authenticator)."""
+    unknown = sorted(set(values) - SIGN_IN_KEYS)
+    if unknown:
+        raise ValidationError(
+            _(
+                "Unknown field: %(field)s. Known fields: %(known)s.",
+                field=str(unknown[0])[:32],
+                known=", ".join(sorted(SIGN_IN_KEYS)),
+            )
+        )
+    clean = {}
+    for key, size in (("login", 256), ("password", 1024), ("device_name", 64)):
+        value = values.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise ValidationError(_("Give the login, the password and a name for this device."))
+        clean[key] = value if key == "password" else parse_text(value, size)
+        if len(value) > size:
+            raise ValidationError(_("A text field holds at most %s printable characters.", size))
+    code = values.get("totp_code")
+    if code is not None:
+        if not isinstance(code, str) or not _TOTP_CODE.fullmatch(code):
+            raise ValidationError(_("The code of your authenticator app is 6 digits."))
+        clean["totp_code"] = code
+    return clean

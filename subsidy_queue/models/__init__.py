@@ -17,6 +17,7 @@ from . import res_company
 from . import res_partner
 from . import res_config_settings
 from . import res_users
+from . import res_users_apikeys
 from . import ir_http
 from . import sale_order
 from . import subsidy_pool_reconciliation

@@ -8,3 +8,4 @@ class ResConfigSettings(models.TransientModel):
     subsidy_enrol_portal_users = fields.Boolean(
         related="company_id.subsidy_enrol_portal_users", readonly=False
     )
+    subsidy_app_key_days = fields.Integer(related="company_id.subsidy_app_key_days", readonly=False)

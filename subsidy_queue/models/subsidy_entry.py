@@ -182,7 +182,7 @@ class SubsidyEntry(models.Model):
         return {
             "id": self.id,
             "name": self.name,
-            "order": self.origin,
+            "order": self.origin or None,
             "state": self.state,
             "date_queued": fields.Datetime.to_string(self.date_queued),
             "base_amount": self.base_amount,
@@ -195,7 +195,7 @@ class SubsidyEntry(models.Model):
             "paid_in_full_after": self.paid_in_full_after if queued else None,
             "wait_days_min": self.wait_days_min if queued else None,
             "wait_days_max": self.wait_days_max if queued else None,
-            "wait_estimate": self.wait_estimate if queued else None,
+            "wait_estimate": (self.wait_estimate or None) if queued else None,
             "currency": self.currency_id.name,
         }
 
@@ -721,3 +721,34 @@ class SubsidyEntry(models.Model):
             )
         )
         return False
+
+    # ------------------------------------------------------------------
+    # The shopper's app
+    # ------------------------------------------------------------------
+
+    def _allocation_values(self):
+        """What the entry received, and what was taken back, in order: for its owner's app.
+
+        ``amount`` is as the shopper sees it: positive when paid to the entry (an
+        allocation of a settlement, store credit at a wind-down), negative when
+        taken back after a refund (``source``: from the balance or the refund).
+        """
+        self.ensure_one()
+        lines = (
+            self.env["subsidy.pool.line"]
+            .sudo()
+            .search(
+                [("entry_id", "=", self.id), ("kind", "in", ("allocation", "clawback", "conversion"))],
+                order="date, id",
+            )
+        )
+        return [
+            {
+                "date": fields.Datetime.to_string(line.date),
+                "kind": line.kind,
+                "amount": self.currency_id.round(-line.amount),
+                "settlement": line.settlement_id.name or None,
+                "source": line.source or None,
+            }
+            for line in lines
+        ]

@@ -23,3 +23,5 @@ from . import test_wind_down
 from . import test_health
 from . import test_compliance_export
 from . import test_stack
+from . import test_api_app
+from . import test_api_openapi
