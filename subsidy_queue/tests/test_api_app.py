@@ -290,7 +290,9 @@ class TestAppDevices(AppCase):
         self.assertEqual(confirm.status_code, 200)
         self.assertIn("Sign this device out?", confirm.text)
         self.assertIn(f'action="/my/subsidy/devices/{phone_id}/revoke"', confirm.text)
-        self.assertEqual(self.request("GET", f"{API}/account", phone).status_code, 200, "asking revokes nothing")
+        self.assertEqual(
+            self.request("GET", f"{API}/account", phone).status_code, 200, "asking revokes nothing"
+        )
         csrf = self._csrf(confirm)
         # Without the CSRF token: refused, the key still works.
         response = self.url_open(
