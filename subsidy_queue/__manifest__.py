@@ -13,6 +13,7 @@
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "data/website_menu_data.xml",
         "views/subsidy_program_views.xml",
         "views/subsidy_entry_views.xml",
         "views/subsidy_account_views.xml",
@@ -23,6 +24,8 @@
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
         "views/public_templates.xml",
+        "views/shop_templates.xml",
+        "views/portal_card_templates.xml",
         "wizard/subsidy_entry_void_views.xml",
         "wizard/subsidy_withdrawal_reject_views.xml",
         "wizard/subsidy_program_projection_views.xml",
@@ -33,6 +36,9 @@
         "views/subsidy_menus.xml",
     ],
     "assets": {
+        "web.assets_frontend": [
+            "subsidy_queue/static/src/js/earn_badge.js",
+        ],
         "web.assets_tests": [
             "subsidy_queue/static/tests/tours/*.js",
         ],

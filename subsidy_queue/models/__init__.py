@@ -19,4 +19,5 @@ from . import res_config_settings
 from . import res_users
 from . import ir_http
 from . import sale_order
+from . import product_product
 from . import subsidy_pool_reconciliation

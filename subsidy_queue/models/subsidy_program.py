@@ -13,8 +13,10 @@ from ..engine import (
     BLOCK_SIZE,
     GENESIS,
     QueueProjection,
+    estimate_wait,
     from_units,
     project_completion,
+    share,
     to_units,
     weekly_inflow,
     wind_down_split,
@@ -549,6 +551,116 @@ class SubsidyProgram(models.Model):
                 }
                 for e in entries
             ],
+        }
+
+    # ------------------------------------------------------------------
+    # What a purchase in the shop earns (product page, cart, explanation page)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _shop_program(self, company, products):
+        """The program a web shop purchase of ``products`` queues in, as ``sale.order`` chooses
+        it (``_subsidy_program``: the first program, by sequence, taking online orders that
+        one of them is eligible in), if it is open; else an empty recordset."""
+        programs = self.sudo().search([("company_id", "=", company.id), ("channel_website", "=", True)])
+        for program in programs:
+            if program._eligible_products(products):
+                return program if program.state == "open" else self.browse()
+        return self.browse()
+
+    def _eligible_products(self, products):
+        """Filter ``products`` (``product.product``) down to those eligible in the program."""
+        self.ensure_one()
+        if not self.product_ids and not self.product_category_ids:
+            return products
+        categories = self.product_category_ids
+        if categories:
+            categories = self.env["product.category"].sudo().search([("id", "child_of", categories.ids)])
+        return products.filtered(lambda p: p in self.product_ids or p.categ_id in categories)
+
+    def _target_units(self, base_units):
+        """The target subsidy of an entry of ``base_units`` eligible amount, at today's rules."""
+        self.ensure_one()
+        target = share(base_units, self.subsidy_rate)
+        if self.cap_amount:
+            target = min(target, self._units(self.cap_amount))
+        return max(0, target)
+
+    def _join_estimate(self, target_units, contribution_units=0):
+        """The honest wait of an entry of ``target_units`` joining the queue now: a ``WaitEstimate``.
+
+        What the entry would show the moment it joins (``subsidy.entry._compute_standing``):
+        it comes last, so the pool must pay what the whole queue still needs (the block
+        sums: a few hundred rows at a million entries) and its own target, while its own
+        ``contribution_units`` are in the pool and in the recent inflow.
+        """
+        self.ensure_one()
+        _count, outstanding = self._queue_totals()
+        balance, in7, in30 = self._inflow_units()
+        return estimate_wait(
+            outstanding + target_units,
+            balance + contribution_units,
+            in7 + contribution_units,
+            in30 + contribution_units,
+        )
+
+    def _queue_totals(self):
+        """``(queued entries, what they still need in units)``, from the block sums."""
+        self.ensure_one()
+        self.env["subsidy.queue.block"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """SELECT COALESCE(SUM(queued_count), 0), COALESCE(SUM(outstanding), 0)
+                     FROM subsidy_queue_block WHERE program_id = %s""",
+                self.id,
+            )
+        )
+        count, outstanding = self.env.cr.fetchone()
+        return int(count), self._units(outstanding)
+
+    def _explanation_figures(self, example=100.0):
+        """The public explanation page's figures: the pool's totals, the queue's, and what a
+        purchase of ``example`` (eligible, untaxed) earns if it joins now."""
+        self.ensure_one()
+        _today, contributed, allocated = self.env["subsidy.pool.figures"]._public_totals(self)
+        count, outstanding = self._queue_totals()
+        return {
+            "program": self,
+            "currency": self.currency_id,
+            "contributed": contributed,
+            "paid_total": -allocated,
+            "balance": self._amount(self._pool_tail()[1]),
+            "queued_count": count,
+            "queued_amount": self._amount(outstanding),
+            "example_base": example,
+            "example": self._earn_preview(self._units(example)),
+        }
+
+    def _earn_preview(self, base_units):
+        """What a purchase of ``base_units`` eligible untaxed amount earns if it joins now.
+
+        Public figures only (the program's rules and the queue's totals): shown to anybody
+        on the product page, in the cart and on the explanation page.
+        """
+        self.ensure_one()
+        target = self._target_units(base_units)
+        if target <= 0:
+            return None
+        estimate = self._join_estimate(target, share(base_units, self.contribution_rate))
+        return {
+            "program": self,
+            "currency": self.currency_id,
+            "base": self._amount(base_units),
+            "target": self._amount(target),
+            "rate": self.subsidy_rate,
+            "capped": bool(self.cap_amount) and target == self._units(self.cap_amount),
+            "below_minimum": bool(self.min_order_amount) and base_units < self._units(self.min_order_amount),
+            "minimum": self.min_order_amount,
+            "days_min": estimate.days_min,
+            "days_max": estimate.days_max,
+            "wait": self.env["subsidy.entry"]._format_estimate(estimate),
+            "return_window_days": self.return_window_days if self.trigger == "return_window" else 0,
+            "completion_ratio": self.completion_ratio,
         }
 
     def _step(self):

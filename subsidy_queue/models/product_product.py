@@ -1,0 +1,31 @@
+from odoo import models
+
+
+class ProductProduct(models.Model):
+    _inherit = "product.product"
+
+    def _subsidy_earn_preview(self, website, quantity=1.0):
+        """What buying ``quantity`` of this product on ``website`` earns if paid now, or None.
+
+        The eligible amount is the untaxed subtotal the cart line would have: the
+        website's pricelist price, the taxes mapped by its fiscal position, as
+        ``website_sale`` prices the product page. None when no open program takes
+        the product from the online shop, or the shop sells in another currency.
+        """
+        self.ensure_one()
+        product = self.sudo()
+        program = self.env["subsidy.program"]._shop_program(website.company_id, product)
+        currency = website.currency_id
+        if not program or currency != program.currency_id:
+            return None
+        price = website.pricelist_id._get_product_price(product, quantity, currency=currency)
+        taxes = product.taxes_id._filter_taxes_by_company(website.company_id)
+        if taxes:
+            mapped = website.fiscal_position_id.sudo().map_tax(taxes)
+            price = product._get_tax_included_unit_price_from_price(price, taxes, product_taxes_after_fp=mapped)
+            subtotal = mapped.compute_all(price, currency, quantity, product, self.env.user.partner_id)[
+                "total_excluded"
+            ]
+        else:
+            subtotal = currency.round(price * quantity)
+        return program._earn_preview(program._units(subtotal))
