@@ -37,7 +37,13 @@ class SubsidyPublic(http.Controller):
         )
 
     @http.route(
-        "/subsidy/earn", type="http", auth="public", website=True, sitemap=False, readonly=True, methods=["GET"]
+        "/subsidy/earn",
+        type="http",
+        auth="public",
+        website=True,
+        sitemap=False,
+        readonly=True,
+        methods=["GET"],
     )
     def public_earn(self, product_id=None, quantity="1", **kw):
         """What buying ``quantity`` of a published product earns if paid now (the product page's

@@ -241,7 +241,8 @@ class SaleOrder(models.Model):
             return None
         if order.subsidy_state == "waiting":
             days = preview["return_window_days"]
-            date = order.subsidy_paid_date + timedelta(days=days) if days and order.subsidy_paid_date else None
+            paid = order.subsidy_paid_date
+            date = paid + timedelta(days=days) if days and paid else None
             return {"kind": "waiting", "date": date, "preview": preview}
         return {"kind": "unpaid", "days": preview["return_window_days"], "preview": preview}
 

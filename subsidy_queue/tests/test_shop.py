@@ -16,7 +16,10 @@ import odoo
 from odoo import Command
 from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
 from odoo.tests.common import ChromeBrowser
-from odoo.tools import config, format_date
+from odoo.tools import SQL, config, format_date
+
+from ..models.subsidy_pool_figures import LEDGER_SUMS
+from .common import SubsidyCommon
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -76,7 +79,9 @@ class ShopSubsidyCase(HttpCase):
                 "taxes_id": [Command.clear()],
                 "is_published": True,
                 "website_sequence": 2,
-                "attribute_line_ids": [Command.create({"attribute_id": size.id, "value_ids": [Command.set(size.value_ids.ids)]})],
+                "attribute_line_ids": [
+                    Command.create({"attribute_id": size.id, "value_ids": [Command.set(size.value_ids.ids)]})
+                ],
             }
         )
         large = cls.teapot.attribute_line_ids.product_template_value_ids.filtered(lambda v: v.name == "Large")
@@ -107,10 +112,16 @@ class ShopSubsidyCase(HttpCase):
             cls.env, login="shop_other", password="shop_other", groups="base.group_portal", name="Zhao Lei"
         )
         cls.newcomer = new_test_user(
-            cls.env, login="shop_newcomer", password="shop_newcomer", groups="base.group_portal", name="Wu Fang"
+            cls.env,
+            login="shop_newcomer",
+            password="shop_newcomer",
+            groups="base.group_portal",
+            name="Wu Fang",
         )
         for user in (cls.shopper, cls.other, cls.newcomer):
-            user.partner_id.write({"street": "1 Nanjing Road", "city": "Shanghai", "country_id": cls.env.ref("base.cn").id})
+            user.partner_id.write(
+                {"street": "1 Nanjing Road", "city": "Shanghai", "country_id": cls.env.ref("base.cn").id}
+            )
         journal = cls.env["account.journal"].search(
             [("type", "=", "bank"), ("company_id", "=", company.id)], limit=1
         )
@@ -125,7 +136,9 @@ class ShopSubsidyCase(HttpCase):
             }
         )
         method.active = True
-        if not cls.env["account.payment.method"].search([("code", "=", "none"), ("payment_type", "=", "inbound")]):
+        if not cls.env["account.payment.method"].search(
+            [("code", "=", "none"), ("payment_type", "=", "inbound")]
+        ):
             cls.env["account.payment.method"].sudo().create(
                 {"name": "Test provider", "code": "none", "payment_type": "inbound"}
             )
@@ -199,14 +212,14 @@ class TestShopPages(ShopSubsidyCase):
             text = page_text(response.text)
             self.assertIn("How the queue subsidy works", text)
             self.assertIn("Shop Queue", text)
-            self.assertIn("20 % of the untaxed price of every eligible paid sale", text)
-            self.assertIn("only about 40 % of the entries will ever be paid in full", text)
+            self.assertIn("Into the pool, from every eligible paid sale 20 % of its untaxed price", text)
+            self.assertIn("the share of entries that will ever be paid in full is only about: 40 %", text)
             self.assertIn(f"Contributed {self.money(50.0)}", text)
-            self.assertIn(f"Still owed {self.money(125.0)} to the 2 entries waiting today", text)
+            self.assertIn(f"Still owed {self.money(125.0)} Entries waiting today: 2", text)
             self.assertIn("never a promise", text)
             # A purchase of 100.00 joining now: owed 50.00, with the estimate it would show.
             example = self.program._earn_preview(10000)
-            self.assertIn(f"would be owed {self.money(50.0)}. Estimated wait: {example['wait']}", text)
+            self.assertIn(f"Owed to its entry {self.money(50.0)} Estimated wait {example['wait']}", text)
             for name in ("Lin Mei", "Zhao Lei", self.entry.name):
                 self.assertNotIn(name, text, "the explanation shows no shopper and no entry")
         self.assertIn('href="/subsidy/pool"', response.text)
@@ -225,7 +238,9 @@ class TestShopPages(ShopSubsidyCase):
         home = lxml.html.fromstring(self.url_open("/").text)
         self.assertTrue(home.xpath("//header//a[@href='/subsidy']"), "the website menu links to /subsidy")
         self.assertTrue(home.xpath("//footer//a[@href='/subsidy']"), "the footer links to /subsidy")
-        menus = self.env["website.menu"].search([("url", "=", "/subsidy"), ("website_id", "=", self.website.id)])
+        menus = self.env["website.menu"].search(
+            [("url", "=", "/subsidy"), ("website_id", "=", self.website.id)]
+        )
         self.assertEqual(len(menus), 1)
         pool = lxml.html.fromstring(self.url_open("/subsidy/pool").text)
         self.assertTrue(pool.xpath("//main//a[@href='/subsidy']"))
@@ -236,11 +251,16 @@ class TestShopPages(ShopSubsidyCase):
         self.assertEqual(response.status_code, 200)
         page = lxml.html.fromstring(response.text)
         text = page_text(response.text)
-        self.assertIn(f"Still owed to the queue {self.money(125.0)}: what the entries waiting today", text)
+        self.assertIn(f"Still owed to the queue {self.money(125.0)} What the entries waiting today", text)
         self.assertIn("Contributed = paid out in total + in the pool now", text)
-        program = page.xpath("//section[contains(@class, 'o_pool_program')][.//h2[normalize-space()='Shop Queue']]")[0]
+        program = page.xpath(
+            "//section[contains(@class, 'o_pool_program')][.//h2[normalize-space()='Shop Queue']]"
+        )[0]
         self.assertFalse(program.xpath(".//table"), "the head of the queue stacks on a phone")
-        head = [" ".join(li.text_content().split()) for li in program.xpath(".//ol[contains(@class, 'o_pool_head')]/li")]
+        head = [
+            " ".join(li.text_content().split())
+            for li in program.xpath(".//ol[contains(@class, 'o_pool_head')]/li")
+        ]
         self.assertEqual(len(head), 2)
         self.assertIn(self.other_order.subsidy_entry_id.name, head[0])
         self.assertIn("Z*** L***", head[0])
@@ -254,7 +274,9 @@ class TestEarnBadge(ShopSubsidyCase):
     def _badge(self, template):
         response = self.url_open(template.website_url)
         self.assertEqual(response.status_code, 200)
-        badges = lxml.html.fromstring(response.text).xpath("//div[contains(@class, 'o_subsidy_earn_product')]")
+        badges = lxml.html.fromstring(response.text).xpath(
+            "//div[contains(@class, 'o_subsidy_earn_product')]"
+        )
         return badges[0] if badges else None
 
     def test_product_page_shows_what_the_purchase_earns(self):
@@ -266,7 +288,7 @@ class TestEarnBadge(ShopSubsidyCase):
             badge = self._badge(self.kettle)
             self.assertNotIn("d-none", badge.get("class"))
             text = " ".join(badge.text_content().split())
-            self.assertIn(f"Queue subsidy: {self.money(50.0)} back", text)
+            self.assertIn(f"Queue subsidy back to you: {self.money(50.0)}", text)
             self.assertIn(f"Estimated wait if paid now: {preview['wait']}", text)
             self.assertIn("never a promise", text)
         self.assertNotIn("Lin Mei", text)
@@ -291,6 +313,25 @@ class TestEarnBadge(ShopSubsidyCase):
         self.program.channel_website = False
         self.assertIn("d-none", self._badge(self.kettle).get("class"))
 
+    def test_eligibility_follows_the_program(self):
+        """Categories count with their sub-categories; a change of the program shows at once."""
+        gifts = self.env["product.category"].create({"name": "Gifts"})
+        self.wrap.categ_id = self.env["product.category"].create({"name": "Wrapping", "parent_id": gifts.id})
+        self.assertIn("d-none", self._badge(self.wrap).get("class"))
+        self.program.product_category_ids = gifts
+        badge = self._badge(self.wrap)
+        self.assertNotIn("d-none", badge.get("class"))
+        self.assertIn(f"Queue subsidy back to you: {self.money(5.0)}", " ".join(badge.text_content().split()))
+        self.program.product_category_ids = False
+        self.assertIn("d-none", self._badge(self.wrap).get("class"))
+        # A second program, first in turn, takes the kettle: its rules apply.
+        second = self.program.copy(
+            {"name": "First Queue", "code": "FQ", "sequence": -10, "subsidy_rate": 10.0}
+        )
+        self.assertEqual(self.kettle.product_variant_id._subsidy_earn_preview(self.website)["target"], 10.0)
+        second.action_archive()
+        self.assertEqual(self.kettle.product_variant_id._subsidy_earn_preview(self.website)["target"], 50.0)
+
     def test_the_badge_can_be_switched_off(self):
         self.env.ref("subsidy_queue.product_earn_badge").active = False
         self.assertIsNone(self._badge(self.kettle))
@@ -303,7 +344,9 @@ class TestEarnBadge(ShopSubsidyCase):
         response = earn(kettle.id, "3")
         self.assertEqual(response.status_code, 200)
         data = response.json()
-        self.assertEqual((data["eligible"], data["target"], data["currency"]), (True, 150.0, self.currency.name))
+        self.assertEqual(
+            (data["eligible"], data["target"], data["currency"]), (True, 150.0, self.currency.name)
+        )
         self.assertIn(self.money(150.0), " ".join(lxml.html.fromstring(data["html"]).text_content().split()))
         self.assertEqual(earn(self.teapot_large.id, "1").json()["target"], 75.0)
         self.assertEqual(earn(self.teapot.product_variant_ids[0].id, "1.5").json()["target"], 75.0)
@@ -334,14 +377,23 @@ class TestEarnBadge(ShopSubsidyCase):
 
         values = cart_update(product_id=self.kettle.product_variant_id.id, add_qty=1)
         total = lxml.html.fromstring(values["website_sale.total"])
-        self.assertIn(f"Queue subsidy: {self.money(50.0)} back", " ".join(total.text_content().split()))
-        values = cart_update(product_id=self.kettle.product_variant_id.id, line_id=values["line_id"], set_qty=3)
-        self.assertIn(self.money(150.0), " ".join(lxml.html.fromstring(values["website_sale.total"]).text_content().split()))
+        self.assertIn(
+            f"Queue subsidy back to you: {self.money(50.0)}", " ".join(total.text_content().split())
+        )
+        values = cart_update(
+            product_id=self.kettle.product_variant_id.id, line_id=values["line_id"], set_qty=3
+        )
+        self.assertIn(
+            self.money(150.0),
+            " ".join(lxml.html.fromstring(values["website_sale.total"]).text_content().split()),
+        )
         cart = page_text(self.url_open("/shop/cart").text)
-        self.assertIn(f"Queue subsidy: {self.money(150.0)} back", cart)
+        self.assertIn(f"Queue subsidy back to you: {self.money(150.0)}", cart)
         # Gift wrap earns nothing: the cart still earns for the kettles only.
         cart_update(product_id=self.wrap.product_variant_id.id, add_qty=1)
-        self.assertIn(f"Queue subsidy: {self.money(150.0)} back", page_text(self.url_open("/shop/cart").text))
+        self.assertIn(
+            f"Queue subsidy back to you: {self.money(150.0)}", page_text(self.url_open("/shop/cart").text)
+        )
 
     def test_no_badge_in_a_cart_of_ineligible_products(self):
         values = self.make_jsonrpc_request(
@@ -352,7 +404,9 @@ class TestEarnBadge(ShopSubsidyCase):
     def test_below_the_minimum_the_badge_says_so(self):
         self.program.min_order_amount = 200.0
         text = " ".join(self._badge(self.kettle).text_content().split())
-        self.assertIn(f"Only orders with at least {self.money(200.0)} of eligible products join the queue.", text)
+        self.assertIn(
+            f"Orders join the queue from this amount of eligible products: {self.money(200.0)}", text
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -363,10 +417,10 @@ class TestOrderPages(ShopSubsidyCase):
         response = self.url_open("/shop/confirmation")
         self.assertEqual(response.status_code, 200)
         text = page_text(response.text)
-        self.assertIn(f"Entry {self.entry.name}", text)
+        self.assertIn(f"Entry: {self.entry.name}", text)
         self.assertIn("Place in the queue: 2", text)
         self.assertIn(f"Ahead of you: {self.money(75.0)}", text)
-        self.assertIn(f"Received: {self.money(0.0)} of {self.money(50.0)}", text)
+        self.assertIn(f"Received / target: {self.money(0.0)} / {self.money(50.0)}", text)
         self.assertIn(f"Estimated wait: {self.entry.wait_estimate}", text)
         self.assertIn(f'href="/my/orders/{self.order.id}"', response.text)
         self.assertNotIn(self.other_order.subsidy_entry_id.name, text)
@@ -376,7 +430,7 @@ class TestOrderPages(ShopSubsidyCase):
         response = self.url_open(f"/my/orders/{self.order.id}")
         self.assertEqual(response.status_code, 200)
         text = page_text(response.text)
-        self.assertIn(f"Entry {self.entry.name}", text)
+        self.assertIn(f"Entry: {self.entry.name}", text)
         self.assertIn(f"Place in the queue: 2 Ahead of you: {self.money(75.0)}", text)
         # Another shopper, and a visitor, are sent away without a word of the entry.
         for login in ("shop_other", None):
@@ -391,7 +445,7 @@ class TestOrderPages(ShopSubsidyCase):
         order.action_confirm()
         self.authenticate("shop_shopper", "shop_shopper")
         text = page_text(self.url_open(f"/my/orders/{order.id}").text)
-        self.assertIn(f"This order earns {self.money(50.0)} of queue subsidy. It queues when it is paid.", text)
+        self.assertIn(f"Queue subsidy back to you: {self.money(50.0)} It queues when it is paid.", text)
         self.last_order = order
         self.authenticate("shop_shopper", "shop_shopper")
         self.assertIn("It queues when it is paid.", page_text(self.url_open("/shop/confirmation").text))
@@ -402,14 +456,14 @@ class TestOrderPages(ShopSubsidyCase):
         order.action_confirm()
         self.authenticate("shop_shopper", "shop_shopper")
         self.assertIn(
-            "It queues 7 days after it is paid, when the return window is over.",
+            "It queues when the return window after payment is over, in days: 7",
             page_text(self.url_open("/my/orders/%s" % order.id).text),
         )
         self._pay(order)
         self.assertEqual((order.subsidy_state, order.subsidy_entry_id.id), ("waiting", False))
         day = format_date(self.env, order.subsidy_paid_date + timedelta(days=7))
         text = page_text(self.url_open(f"/my/orders/{order.id}").text)
-        self.assertIn(f"Paid. It queues after the return window, on {day}.", text)
+        self.assertIn(f"Paid. It queues when the return window is over, on: {day}", text)
 
     def test_nothing_for_an_order_without_eligible_products(self):
         order = self._paid_order(self.shopper, self.wrap.product_variant_id)
@@ -435,13 +489,15 @@ class TestMySubsidyCard(ShopSubsidyCase):
         self.authenticate("shop_shopper", "shop_shopper")
         page = lxml.html.fromstring(self.url_open("/my").text)
         text = " ".join(page.xpath("//a[@href='/my/subsidy']")[0].text_content().split())
-        self.assertIn("1 waiting in the queue", text)
+        self.assertIn("Waiting in the queue: 1", text)
         self.assertNotIn("No entry yet", text)
 
     def test_my_subsidy_links_each_entry_to_its_order(self):
         self.authenticate("shop_shopper", "shop_shopper")
         response = self.url_open("/my/subsidy")
-        links = lxml.html.fromstring(response.text).xpath("//a[contains(@class, 'o_subsidy_entry_order')]/@href")
+        links = lxml.html.fromstring(response.text).xpath(
+            "//a[contains(@class, 'o_subsidy_entry_order')]/@href"
+        )
         self.assertEqual(links, [f"/my/orders/{self.order.id}"])
         self.assertNotIn(f"/my/orders/{self.other_order.id}", response.text)
 
@@ -494,7 +550,9 @@ class TestShopOnAPhone(ShopSubsidyCase):
             self.cr.clear()
             browser.navigate_to(self.base_url() + url, wait_stop=True)
             self.assertTrue(
-                browser._wait_ready(f"document.readyState === 'complete' && !!document.querySelector({ready!r})"),
+                browser._wait_ready(
+                    f"document.readyState === 'complete' && !!document.querySelector({ready!r})"
+                ),
                 f"{url} did not show {ready}",
             )
             metrics = browser._websocket_request("Page.getLayoutMetrics")
@@ -513,3 +571,55 @@ class TestShopOnAPhone(ShopSubsidyCase):
             browser.stop()
             self._wait_remaining_requests()
             self.http_request_key = self.canonical_tag
+
+
+@tagged("post_install", "-at_install")
+class TestJoinFigures(SubsidyCommon):
+    def test_join_figures_are_the_entries_own(self):
+        """The badge's cheap figures (per-day sums and the two boundary days of the ledger)
+        equal the queue's block sums and ``_inflow_units``, whatever the lines' dates."""
+        ages = (
+            "2 hours",
+            "3 days",
+            "6 days 23 hours",
+            "7 days 1 hour",
+            "29 days",
+            "29 days 23 hours",
+            "31 days",
+        )
+        entries, _orders = self._worked_orders()
+        entries += [self._paid_order(self.shoppers[4], 10.0 * (i + 1)).subsidy_entry_id for i in range(3)]
+        self.program._settle()
+        lines = self.env["subsidy.pool.line"].search(
+            [("program_id", "=", self.program.id), ("kind", "=", "contribution")], order="id"
+        )
+        self.assertEqual(len(lines), len(ages))
+        for line, age in zip(lines, ages):
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE subsidy_pool_line SET date = (now() at time zone 'UTC') - %s::interval
+                        WHERE id = %s""",
+                    age,
+                    line.id,
+                )
+            )
+        # The per-day figures follow the ledger's dates, as if the sales had happened then.
+        self.env.cr.execute(SQL("DELETE FROM subsidy_pool_day WHERE program_id = %s", self.program.id))
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO subsidy_pool_day
+                       (program_id, day, contributed, reversed, allocated, clawed_back, other, line_count)
+                   SELECT l.program_id, l.date::date, %s FROM subsidy_pool_line l
+                    WHERE l.program_id = %s GROUP BY l.program_id, l.date::date""",
+                LEDGER_SUMS,
+                self.program.id,
+            )
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self.env["subsidy.pool.figures"]._differences(self.program), [])
+        balance, in7, in30 = self.program._inflow_units()
+        outstanding, *inflow = self.program._join_figures()
+        self.assertEqual(inflow, [balance, in7, in30])
+        self.assertEqual(outstanding, self.program._units(self.program.queued_amount))
+        # Three contributions within 7 days (20 + 60 + 10), six within 30 (+ 40 + 2 + 4).
+        self.assertEqual((in7, in30), (9000, 13600))
