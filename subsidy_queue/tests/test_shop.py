@@ -514,8 +514,8 @@ class TestShopOnAPhone(ShopSubsidyCase):
         self.start_tour("/shop/confirmation", "subsidy_order_tour", login="shop_shopper")
 
     def test_screenshots_for_the_reviewer(self):
-        """The product page and the explanation at 375 px, in English and in Chinese, as PNG files
-        in the test screenshots folder (not committed)."""
+        """The product page, the explanation and the pool's page at 375 px, in English and in
+        Chinese, as PNG files in the test screenshots folder (not committed)."""
         chinese = self.env["res.lang"]._activate_lang("zh_CN")
         self.env["ir.module.module"]._load_module_terms(
             ["web", "website", "website_sale", "portal", "sale", "product", "payment", "subsidy_queue"],
@@ -528,6 +528,7 @@ class TestShopOnAPhone(ShopSubsidyCase):
         pages = {
             "product": (self.kettle.website_url, ".o_subsidy_earn_product:not(.d-none)"),
             "explanation": ("/subsidy", ".o_subsidy_explanation"),
+            "pool": ("/subsidy/pool", ".o_pool_head"),
         }
         for lang, prefix in (("en", ""), ("zh_CN", f"/{chinese.url_code}")):
             for name, (url, ready) in pages.items():
