@@ -13,6 +13,7 @@
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "data/website_menu_data.xml",
         "views/subsidy_program_views.xml",
         "views/subsidy_entry_views.xml",
         "views/subsidy_account_views.xml",
@@ -25,6 +26,8 @@
         "views/portal_templates.xml",
         "views/portal_device_templates.xml",
         "views/public_templates.xml",
+        "views/shop_templates.xml",
+        "views/portal_card_templates.xml",
         "wizard/subsidy_entry_void_views.xml",
         "wizard/subsidy_withdrawal_reject_views.xml",
         "wizard/subsidy_program_projection_views.xml",
@@ -35,6 +38,9 @@
         "views/subsidy_menus.xml",
     ],
     "assets": {
+        "web.assets_frontend": [
+            "subsidy_queue/static/src/js/earn_badge.js",
+        ],
         "web.assets_tests": [
             "subsidy_queue/static/tests/tours/*.js",
         ],

@@ -20,4 +20,5 @@ from . import res_users
 from . import res_users_apikeys
 from . import ir_http
 from . import sale_order
+from . import product_product
 from . import subsidy_pool_reconciliation

@@ -203,6 +203,49 @@ class SaleOrder(models.Model):
             )
         return False
 
+    # ------------------------------------------------------------------
+    # What the shopper sees: the cart, the confirmation and the order page
+    # ------------------------------------------------------------------
+
+    def _subsidy_earn_preview(self):
+        """What the order earns if it is paid now (``subsidy.program._earn_preview``), or None
+        when it queues in no open program (no eligible product, another currency...)."""
+        self.ensure_one()
+        order = self.sudo()
+        program = order._subsidy_program()
+        if not program or program.state != "open":
+            return None
+        if order.currency_id != program.currency_id or order.company_id != program.company_id:
+            return None
+        units = order._subsidy_eligible_units(program)
+        return program._earn_preview(units) if units > 0 else None
+
+    def _subsidy_status(self):
+        """The order's place in the subsidy queue, for its shopper: a dict with ``kind``
+
+        - ``entry``: it has its entry (``entry``: queued, paid in full, cancelled...);
+        - ``waiting``: paid, it queues on ``date`` (after the return window), with ``preview``;
+        - ``unpaid``: it queues when paid (``days`` after, with a return window), with ``preview``;
+
+        or None when the order takes no part in the queue.
+        """
+        self.ensure_one()
+        order = self.sudo()
+        entry = order.subsidy_entry_id
+        if entry:
+            return {"kind": "entry", "entry": entry}
+        if order.state == "cancel" or order.subsidy_state in ("ineligible", "queued"):
+            return None
+        preview = order._subsidy_earn_preview()
+        if not preview:
+            return None
+        if order.subsidy_state == "waiting":
+            days = preview["return_window_days"]
+            paid = order.subsidy_paid_date
+            date = paid + timedelta(days=days) if days and paid else None
+            return {"kind": "waiting", "date": date, "preview": preview}
+        return {"kind": "unpaid", "days": preview["return_window_days"], "preview": preview}
+
     def _action_cancel(self):
         res = super()._action_cancel()
         self._subsidy_sync_refunds()

@@ -124,6 +124,28 @@ class SubsidyAccount(models.Model):
         programs = self.env["subsidy.program"].sudo().search([("company_id", "=", company.id)])
         return self.browse([self._get_or_create(program, partner).id for program in programs])
 
+    @api.model
+    def _portal_card(self, partner):
+        """The "My subsidy" card of ``partner``'s /my page: their own figures only.
+
+        ``queued``: entries waiting in the queue; ``has_entry``: any entry at all (else the
+        card says how to join); ``balances``: ``[(amount, currency)]`` available to withdraw.
+        """
+        partner = partner.commercial_partner_id
+        mine = [("partner_id", "child_of", partner.id)]
+        Entry = self.env["subsidy.entry"].sudo()
+        queued = Entry.search_count(mine + [("state", "=", "queued")])
+        accounts = self.sudo().search([("partner_id", "=", partner.id)])
+        return {
+            "queued": queued,
+            "has_entry": bool(queued or Entry.search(mine, limit=1)),
+            "balances": [
+                (account.balance, account.currency_id)
+                for account in accounts
+                if not account.currency_id.is_zero(account.balance)
+            ],
+        }
+
     def _lock_balance_units(self, nowait=False):
         """Lock the account row and return its balance in units, freshly read.
 

@@ -5,7 +5,7 @@ from fractions import Fraction
 
 from psycopg2 import errors
 
-from odoo import Command, _, api, fields, models
+from odoo import Command, _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_amount
 
@@ -13,8 +13,10 @@ from ..engine import (
     BLOCK_SIZE,
     GENESIS,
     QueueProjection,
+    estimate_wait,
     from_units,
     project_completion,
+    share,
     to_units,
     weekly_inflow,
     wind_down_split,
@@ -22,6 +24,11 @@ from ..engine import (
 from .account_chart_template import SUBSIDY_ACCOUNTS, SUBSIDY_JOURNAL
 
 _logger = logging.getLogger(__name__)
+
+
+def _category_path(category):
+    """The ids of ``category`` and of the categories above it (``parent_path`` is "1/5/9/")."""
+    return {int(part) for part in (category.parent_path or "").split("/") if part}
 
 
 def _mask_name(name):
@@ -40,6 +47,16 @@ WIND_DOWN_OPTIONS = [
 INFLOW_DAYS = (7, 30, 90)
 # "Paid within 30/90/365 days", in whole weeks that fit in the days.
 SHARE_HORIZONS = {30: 4, 90: 12, 365: 52}
+# What the shop's cached rules (``_shop_rules``) are made of.
+SHOP_RULES = {
+    "company_id",
+    "channel_website",
+    "product_ids",
+    "product_category_ids",
+    "state",
+    "sequence",
+    "active",
+}
 # What a closed program still lets anybody change: nothing of its rules.
 CLOSED_WRITABLE = {"sequence", "message_main_attachment_id"}
 
@@ -433,17 +450,21 @@ class SubsidyProgram(models.Model):
                     "it has entries: create a new program instead."
                 )
             )
+        if SHOP_RULES & vals.keys():
+            self.env.registry.clear_cache()  # _shop_rules
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
         if self.filtered("last_seq"):
             raise UserError(_("A program with entries cannot be deleted; archive it instead."))
+        self.env.registry.clear_cache()  # _shop_rules
 
     @api.model_create_multi
     def create(self, vals_list):
         programs = super().create(vals_list)
         programs._ensure_accounting()
+        self.env.registry.clear_cache()  # _shop_rules
         return programs
 
     # ------------------------------------------------------------------
@@ -549,6 +570,161 @@ class SubsidyProgram(models.Model):
                 }
                 for e in entries
             ],
+        }
+
+    # ------------------------------------------------------------------
+    # What a purchase in the shop earns (product page, cart, explanation page)
+    # ------------------------------------------------------------------
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _shop_rules(self, company_id):
+        """``(program id, open, product ids, category ids)`` of the programs of the company
+        that take online orders, by sequence: read once per worker until a program changes
+        (``create``, ``write`` and ``unlink`` clear the cache), as product pages ask often."""
+        programs = self.sudo().search([("company_id", "=", company_id), ("channel_website", "=", True)])
+        return tuple(
+            (
+                program.id,
+                program.state == "open",
+                frozenset(program.product_ids.ids),
+                frozenset(program.product_category_ids.ids),
+            )
+            for program in programs
+        )
+
+    @api.model
+    def _shop_program(self, company, products):
+        """The program a web shop purchase of ``products`` queues in, as ``sale.order`` chooses
+        it (``_subsidy_program``: the first program, by sequence, taking online orders that
+        one of them is eligible in), if it is open; else an empty recordset."""
+        products = products.sudo()
+        for program_id, is_open, product_ids, category_ids in self._shop_rules(company.id):
+            for product in products:
+                if (
+                    (not product_ids and not category_ids)
+                    or product.id in product_ids
+                    or (category_ids and category_ids & _category_path(product.categ_id))
+                ):
+                    return self.sudo().browse(program_id) if is_open else self.browse()
+        return self.browse()
+
+    def _target_units(self, base_units):
+        """The target subsidy of an entry of ``base_units`` eligible amount, at today's rules."""
+        self.ensure_one()
+        target = share(base_units, self.subsidy_rate)
+        if self.cap_amount:
+            target = min(target, self._units(self.cap_amount))
+        return max(0, target)
+
+    def _join_estimate(self, target_units, contribution_units=0):
+        """The honest wait of an entry of ``target_units`` joining the queue now: a ``WaitEstimate``.
+
+        What the entry would show the moment it joins (``subsidy.entry._compute_standing``):
+        it comes last, so the pool must pay what the whole queue still needs and its own
+        target, while its own ``contribution_units`` are in the pool and in the recent inflow.
+        """
+        self.ensure_one()
+        outstanding, balance, in7, in30 = self._join_figures()
+        return estimate_wait(
+            outstanding + target_units,
+            balance + contribution_units,
+            in7 + contribution_units,
+            in30 + contribution_units,
+        )
+
+    def _join_figures(self):
+        """``(what the queue still needs, pool balance, net inflow of the last 7 days, of the
+        last 30 days)`` in units: the queue's and ``_inflow_units``' figures, read in one
+        statement that stays cheap at any size: the queue's block sums (a few hundred rows
+        at a million entries), the ledger's per-day figures (``subsidy.pool.figures``, a row
+        a day) and only the ledger lines of the day each window starts in."""
+        self.ensure_one()
+        self.env["subsidy.pool.line"].flush_model()
+        self.env["subsidy.queue.block"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """WITH since AS (
+                       SELECT (now() at time zone 'UTC') - interval '7 days' AS t,
+                              ((now() at time zone 'UTC') - interval '7 days')::date AS d, 7 AS days
+                        UNION ALL
+                       SELECT (now() at time zone 'UTC') - interval '30 days',
+                              ((now() at time zone 'UTC') - interval '30 days')::date, 30),
+                   inflow AS (
+                       SELECT s.days,
+                              (SELECT COALESCE(SUM(f.contributed + f.reversed), 0) FROM subsidy_pool_day f
+                                WHERE f.program_id = %(program)s AND f.day > s.d)
+                            + (SELECT COALESCE(SUM(l.amount), 0) FROM subsidy_pool_line l
+                                WHERE l.program_id = %(program)s AND l.kind IN ('contribution', 'reversal')
+                                  AND l.date >= s.t AND l.date < s.d + 1) AS amount
+                         FROM since s)
+                   SELECT (SELECT COALESCE(SUM(outstanding), 0) FROM subsidy_queue_block
+                            WHERE program_id = %(program)s),
+                          (SELECT COALESCE(pool_tail_balance, 0) FROM subsidy_program WHERE id = %(program)s),
+                          (SELECT amount FROM inflow WHERE days = 7),
+                          (SELECT amount FROM inflow WHERE days = 30)""",
+                program=self.id,
+            )
+        )
+        return tuple(self._units(value) for value in self.env.cr.fetchone())
+
+    def _queue_totals(self):
+        """``(queued entries, what they still need in units)``, from the block sums."""
+        self.ensure_one()
+        self.env["subsidy.queue.block"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """SELECT COALESCE(SUM(queued_count), 0), COALESCE(SUM(outstanding), 0)
+                     FROM subsidy_queue_block WHERE program_id = %s""",
+                self.id,
+            )
+        )
+        count, outstanding = self.env.cr.fetchone()
+        return int(count), self._units(outstanding)
+
+    def _explanation_figures(self, example=100.0):
+        """The public explanation page's figures: the pool's totals, the queue's, and what a
+        purchase of ``example`` (eligible, untaxed) earns if it joins now."""
+        self.ensure_one()
+        _today, contributed, allocated = self.env["subsidy.pool.figures"]._public_totals(self)
+        count, outstanding = self._queue_totals()
+        return {
+            "program": self,
+            "currency": self.currency_id,
+            "contributed": contributed,
+            "paid_total": -allocated,
+            "balance": self._amount(self._pool_tail()[1]),
+            "queued_count": count,
+            "queued_amount": self._amount(outstanding),
+            "example_base": example,
+            "example": self._earn_preview(self._units(example)),
+        }
+
+    def _earn_preview(self, base_units):
+        """What a purchase of ``base_units`` eligible untaxed amount earns if it joins now.
+
+        Public figures only (the program's rules and the queue's totals): shown to anybody
+        on the product page, in the cart and on the explanation page.
+        """
+        self.ensure_one()
+        target = self._target_units(base_units)
+        if target <= 0:
+            return None
+        estimate = self._join_estimate(target, share(base_units, self.contribution_rate))
+        return {
+            "program": self,
+            "currency": self.currency_id,
+            "base": self._amount(base_units),
+            "target": self._amount(target),
+            "rate": self.subsidy_rate,
+            "capped": bool(self.cap_amount) and target == self._units(self.cap_amount),
+            "below_minimum": bool(self.min_order_amount) and base_units < self._units(self.min_order_amount),
+            "minimum": self.min_order_amount,
+            "days_min": estimate.days_min,
+            "days_max": estimate.days_max,
+            "wait": self.env["subsidy.entry"]._format_estimate(estimate),
+            "return_window_days": self.return_window_days if self.trigger == "return_window" else 0,
+            "completion_ratio": self.completion_ratio,
         }
 
     def _step(self):

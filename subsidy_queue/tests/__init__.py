@@ -25,3 +25,4 @@ from . import test_compliance_export
 from . import test_stack
 from . import test_api_app
 from . import test_api_openapi
+from . import test_shop
