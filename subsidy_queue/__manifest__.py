@@ -33,6 +33,9 @@
         "views/subsidy_menus.xml",
     ],
     "assets": {
+        "web.assets_frontend": [
+            "subsidy_queue/static/src/js/portal_withdraw.js",
+        ],
         "web.assets_tests": [
             "subsidy_queue/static/tests/tours/*.js",
         ],

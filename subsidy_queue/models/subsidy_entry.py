@@ -216,6 +216,60 @@ class SubsidyEntry(models.Model):
             parts = [queued, (mine + [("state", "!=", "queued")], history)]
         return self._read_pages(parts, limit, offset)
 
+    def _portal_order_url(self):
+        """The portal page of the entry's sale order, when it has one."""
+        self.ensure_one()
+        return self.sudo().sale_order_id.access_url or False
+
+    def _portal_movements(self):
+        """What moved for this entry, oldest first, as the shopper reads it.
+
+        One row per pool ledger line of the entry: what the purchase put into
+        the pool, what each settlement paid, what refunds gave back or took
+        back, with the date and the document it came from. ``to_you`` rows
+        carry an amount signed for the shopper (+ received, − taken back);
+        the others are the pool's side of the purchase. The caller has
+        checked that the entry is the shopper's own.
+        """
+        self.ensure_one()
+        lines = self.env["subsidy.pool.line"].sudo().search([("entry_id", "=", self.id)], order="date, id")
+        rows = []
+        for line in lines:
+            to_you = True
+            amount = -line.amount
+            if line.kind == "contribution":
+                label, to_you, amount = _("Your purchase paid into the pool"), False, line.amount
+                source = line.sale_order_id.name or self.origin
+            elif line.kind == "allocation":
+                label, source = _("Paid to you by the queue"), line.settlement_id.name
+            elif line.kind == "reversal":
+                label = _("Refund: the pool gave the contribution back") if line.amount < 0 else _(
+                    "Refund undone: the contribution came back"
+                )
+                to_you, amount = False, line.amount
+                source = line.refund_move_id.name or line.name or self.origin
+            elif line.kind == "clawback":
+                label = (
+                    _("Taken back from your balance after a refund")
+                    if line.source == "balance"
+                    else _("Withheld from your refund")
+                )
+                source = line.refund_move_id.name or line.name or self.origin
+            else:
+                label = dict(line._fields["kind"]._description_selection(self.env))[line.kind]
+                source = line.settlement_id.name or self.origin
+            rows.append(
+                {
+                    "date": line.date,
+                    "label": label,
+                    "source": source or "",
+                    "amount": amount,
+                    "to_you": to_you,
+                    "currency": self.currency_id,
+                }
+            )
+        return rows
+
     def _format_estimate(self, estimate):
         if estimate.needed == 0:
             return _("Next settlement run")
