@@ -24,3 +24,4 @@ from . import test_health
 from . import test_compliance_export
 from . import test_stack
 from . import test_portal_pages
+from . import test_notifications

@@ -266,6 +266,17 @@ class TestShopperPortalPages(HttpCase):
         self.assertEqual(self.url_open(f"/my/subsidy/entries/{self.first.id}").status_code, 404)
         self.assertNotIn(self.first.name, self.url_open("/my/subsidy/entries").text)
 
+    def test_summary_shows_what_the_queue_told_the_shopper(self):
+        self.env["subsidy.settlement"]._cron_notify_shoppers()
+        self.authenticate("pages_shopper", "pages_shopper")
+        text = self._text(self.url_open("/my/subsidy"))
+        self.assertIn("Latest news", text)
+        self.assertIn(f"The queue paid you {self._money(100.0)} (settlement {self.settlement.name}).", text)
+        self.authenticate("pages_other", "pages_other")
+        text = self._text(self.url_open("/my/subsidy"))
+        self.assertNotIn("Latest news", text)
+        self.assertNotIn(self.settlement.name, text)
+
     def test_anonymous_visitors_are_sent_to_log_in(self):
         self.authenticate(None, None)
         for path in (
