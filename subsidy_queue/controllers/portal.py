@@ -65,6 +65,10 @@ class SubsidyPortal(CustomerPortal):
             [("id", "=", withdrawal_id), ("partner_id", "child_of", self._subsidy_partner().id)]
         )
 
+    def _subsidy_state_labels(self, model):
+        """The model's states and their labels, in the shopper's language."""
+        return dict(model._fields["state"]._description_selection(request.env))
+
     def _subsidy_messages(self, partner):
         """The latest messages the queue sent the shopper (settlements, withdrawals)."""
         return request.env["mail.message"].search(
@@ -223,6 +227,7 @@ class SubsidyPortal(CustomerPortal):
                 "default_url": "/my/subsidy/entries",
                 "searchbar_filters": filters,
                 "filterby": filterby,
+                "entry_states": self._subsidy_state_labels(Entry),
             }
         )
         return request.render("subsidy_queue.portal_my_subsidy_entries", values)
@@ -236,6 +241,7 @@ class SubsidyPortal(CustomerPortal):
                 "page_name": "subsidy_entry",
                 "entry": entry,
                 "movements": entry._portal_movements(),
+                "entry_states": self._subsidy_state_labels(entry),
                 "order_url": entry._portal_order_url(),
             }
         )

@@ -16,6 +16,8 @@ from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
 from odoo.tests.common import TEST_CURSOR_COOKIE_NAME, ChromeBrowser
 
 from ..controllers.common import DEFAULT_LIMIT
+from ..engine import BLOCK_SIZE
+from .common import SubsidyCommon
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -526,3 +528,33 @@ class TestShopperPortalPages(HttpCase):
                 self.assertTrue(path.is_file())
                 self.assertEqual(path.read_bytes()[:8], b"\x89PNG\r\n\x1a\n")
                 self.assertGreater(path.stat().st_size, 10000)
+
+
+@tagged("post_install", "-at_install")
+class TestStandingsOfAPage(SubsidyCommon):
+    def test_a_page_of_entries_reads_its_standings_at_once(self):
+        """Places, amounts ahead and remainders read for a whole page (two
+        queries) are those read entry by entry, across blocks and holes."""
+        program, Entry = self.program, self.env["subsidy.entry"]
+        program._lock()
+        entries = Entry.browse()
+        for jump in (None, 1030, 2100, 5000):
+            if jump:  # the next entries open later blocks of the queue
+                self.env.cr.execute("UPDATE subsidy_program SET last_seq = %s WHERE id = %s", [jump, program.id])
+                program.invalidate_recordset(["last_seq"])
+            for number in range(4):
+                partner = self.shoppers[number % len(self.shoppers)]
+                entries |= Entry._enqueue(program, partner, 10000 + 2500 * number, "sale", f"P{len(entries)}")
+        self.assertEqual(len({entry.seq // BLOCK_SIZE for entry in entries}), 4)
+        entries[1:3]._leave_queue("cancelled", "holes in the queue")
+        entries[9]._leave_queue("cancelled", "a hole in a later block")
+        program._settle()  # the head is paid, in part
+        self.env.flush_all()
+        queued = entries.filtered(lambda e: e.state == "queued")
+        self.assertTrue(any(e.received for e in queued), "someone was paid in part")
+        expected = {entry.id: entry._standing_units() for entry in queued}
+        self.assertEqual(queued._standings_units(), expected)
+        page = queued[::3]
+        self.assertEqual(page._standings_units(), {entry.id: expected[entry.id] for entry in page})
+        with self.assertQueryCount(__system__=2):
+            queued._standings_units()
