@@ -1,10 +1,15 @@
+import logging
 from collections import defaultdict
+
+import psycopg2
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..engine import Slot, allocate
+
+_logger = logging.getLogger(__name__)
 
 
 class SubsidySettlement(models.Model):
@@ -233,7 +238,14 @@ class SubsidySettlement(models.Model):
             "name"
         )  # one read for every entry named in the batch
         for account in accounts:
-            account._notify_settlement(self, paid[account.id])
+            try:
+                with self.env.cr.savepoint():
+                    account._notify_settlement(self, paid[account.id])
+            except psycopg2.Error:
+                raise  # a serialization failure: the whole batch is run again
+            except Exception:
+                # One shopper's message must not hold back everybody else's.
+                _logger.exception("Settlement %s: no message for subsidy account %s", self.name, account.id)
         vals = {"notify_state": "sent" if len(account_ids) < limit else "pending"}
         if account_ids:
             vals["notified_account_id"] = account_ids[-1]
