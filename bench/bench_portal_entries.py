@@ -118,7 +118,11 @@ def timed(client, path):
 def measure(client, program_id, registry, count, repeat):
     with registry.cursor() as cr:
         env = env_of(cr)
-        names = env["subsidy.entry"].search([("program_id", "=", program_id), ("partner_id.user_ids.login", "=", LOGIN)]).mapped("name")
+        names = (
+            env["subsidy.entry"]
+            .search([("program_id", "=", program_id), ("partner_id.user_ids.login", "=", LOGIN)])
+            .mapped("name")
+        )
         orders = env["sale.order"].search([("partner_id.user_ids.login", "=", LOGIN)]).mapped("name")
     pages = {"entries": "/my/subsidy/entries", "orders": "/my/orders"}
     for _warm in range(3):
@@ -168,7 +172,9 @@ def cleanup(registry, program_id, uid):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", default="subsidy_bench")
     parser.add_argument("--addons-path", required=True)
     parser.add_argument("--big", type=int, default=1_000_000, help="queued entries of the program")
@@ -190,7 +196,9 @@ def main():
     entries, orders = statistics.median(times["entries"]), statistics.median(times["orders"])
     ratio = entries / orders
     print()
-    print(f"shopper with {args.entries} entries at {args.big:,} queued, median of {args.repeat} requests each")
+    print(
+        f"shopper with {args.entries} entries at {args.big:,} queued, median of {args.repeat} requests each"
+    )
     print(f"{'page':<22} {'median':>10} {'best':>10} {'queries':>8}")
     for name, path in (("entries", "/my/subsidy/entries"), ("orders", "/my/orders")):
         print(

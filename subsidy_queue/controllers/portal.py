@@ -262,7 +262,10 @@ class SubsidyPortal(CustomerPortal):
         Withdrawal = request.env["subsidy.withdrawal"]
         domain = [("partner_id", "child_of", self._subsidy_partner().id)]
         pager = portal_pager(
-            url="/my/subsidy/withdrawals", total=Withdrawal.search_count(domain), page=page, step=DEFAULT_LIMIT
+            url="/my/subsidy/withdrawals",
+            total=Withdrawal.search_count(domain),
+            page=page,
+            step=DEFAULT_LIMIT,
         )
         withdrawals = Withdrawal.search(domain, order="id desc", limit=DEFAULT_LIMIT, offset=pager["offset"])
         success = None

@@ -303,7 +303,7 @@ class SubsidyAccount(models.Model):
             )
         done = sum(1 for row in paid if row[2])
         total = money(sum(row[1] for row in paid))
-        body = Markup("<p>%s</p><ul>%s</ul><p>%s <a href=\"%s\">%s</a></p>") % (
+        body = Markup('<p>%s</p><ul>%s</ul><p>%s <a href="%s">%s</a></p>') % (
             env._(
                 "The queue paid you %(amount)s (settlement %(settlement)s).",
                 amount=total,

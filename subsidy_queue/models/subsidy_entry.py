@@ -244,8 +244,10 @@ class SubsidyEntry(models.Model):
             elif line.kind == "allocation":
                 label, source = _("Paid to you by the queue"), line.settlement_id.name
             elif line.kind == "reversal":
-                label = _("Refund: the pool gave the contribution back") if line.amount < 0 else _(
-                    "Refund undone: the contribution came back"
+                label = (
+                    _("Refund: the pool gave the contribution back")
+                    if line.amount < 0
+                    else _("Refund undone: the contribution came back")
                 )
                 to_you, amount = False, line.amount
                 source = line.refund_move_id.name or line.name or self.origin

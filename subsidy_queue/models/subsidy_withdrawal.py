@@ -313,11 +313,17 @@ class SubsidyWithdrawal(models.Model):
             raise ValidationError(_("A withdrawal must be of a positive amount."))
         if program.withdraw_min_amount and self.amount < program.withdraw_min_amount:
             raise ValidationError(
-                _("The minimum withdrawal is %(amount)s.", amount=currency.format(program.withdraw_min_amount))
+                _(
+                    "The minimum withdrawal is %(amount)s.",
+                    amount=currency.format(program.withdraw_min_amount),
+                )
             )
         if program.withdraw_max_amount and self.amount > program.withdraw_max_amount:
             raise ValidationError(
-                _("The maximum withdrawal is %(amount)s.", amount=currency.format(program.withdraw_max_amount))
+                _(
+                    "The maximum withdrawal is %(amount)s.",
+                    amount=currency.format(program.withdraw_max_amount),
+                )
             )
         total = program._units(self.amount_total)
         if total > balance_units:

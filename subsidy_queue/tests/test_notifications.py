@@ -65,7 +65,10 @@ class TestShopperNotifications(SubsidyCommon):
             self.assertIn(text, self._text(alice))
         bob = self._messages(self.bob)
         self.assertEqual(len(bob), 1)
-        self.assertIn(f"{b.name} ({b.origin}): {self._money(40.0)}; {self._money(110.0)} still to come.", self._text(bob))
+        self.assertIn(
+            f"{b.name} ({b.origin}): {self._money(40.0)}; {self._money(110.0)} still to come.",
+            self._text(bob),
+        )
         self.assertEqual(bob.subject, f"The queue paid you {self._money(40.0)}")
         self.assertNotIn("CNY", self._text(alice) + self._text(bob))
         self.assertFalse(self._messages(self.carol), "nothing paid, nothing said")

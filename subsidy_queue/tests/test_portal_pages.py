@@ -51,7 +51,11 @@ class TestShopperPortalPages(HttpCase):
             }
         )
         cls.shopper = new_test_user(
-            cls.env, login="pages_shopper", password="pages_shopper", groups="base.group_portal", name="Lin Mei"
+            cls.env,
+            login="pages_shopper",
+            password="pages_shopper",
+            groups="base.group_portal",
+            name="Lin Mei",
         )
         cls.other = new_test_user(
             cls.env, login="pages_other", password="pages_other", groups="base.group_portal", name="Wang Fang"
@@ -93,12 +97,12 @@ class TestShopperPortalPages(HttpCase):
         # A page is long: say what is missing, not the whole page.
         if isinstance(container, str) and len(container) > 1000 and member not in container:
             self.fail(f"{member!r} not found in the page" + (f": {msg}" if msg else ""))
-        super().assertIn(member, container, msg)
+        return super().assertIn(member, container, msg)
 
     def assertNotIn(self, member, container, msg=None):
         if isinstance(container, str) and len(container) > 1000 and member in container:
             self.fail(f"{member!r} unexpectedly found in the page" + (f": {msg}" if msg else ""))
-        super().assertNotIn(member, container, msg)
+        return super().assertNotIn(member, container, msg)
 
     def _money(self, amount):
         return self.currency.format(amount)
@@ -110,8 +114,10 @@ class TestShopperPortalPages(HttpCase):
     def _withdrawal_of_other(self, amount=10.0):
         """A withdrawal of the other shopper (who has nothing to withdraw: set as submitted)."""
         account = self.env["subsidy.account"].search([("partner_id", "=", self.other.partner_id.id)])
-        withdrawal = self.env["subsidy.withdrawal"].sudo().create(
-            {"account_id": account.id, "amount": amount, "payout_method": "alipay"}
+        withdrawal = (
+            self.env["subsidy.withdrawal"]
+            .sudo()
+            .create({"account_id": account.id, "amount": amount, "payout_method": "alipay"})
         )
         withdrawal._workflow().write({"state": "submitted", "name": "WD/OTHER/00001"})
         return withdrawal
@@ -136,7 +142,9 @@ class TestShopperPortalPages(HttpCase):
         self.assertIn('href="/my/subsidy/withdrawals"', summary.text)
         head = self.mine.filtered(lambda e: e.state == "queued").sorted("seq")[:3]
         self.assertEqual(self._names(summary.text)[:3], head.mapped("name"), "the next ones paid, in turn")
-        self.assertIn("/my/subsidy/entries?filterby=queued", summary.text, "52 queued: the rest is one click away")
+        self.assertIn(
+            "/my/subsidy/entries?filterby=queued", summary.text, "52 queued: the rest is one click away"
+        )
         newest_first = self.mine.sorted(lambda e: (e.date_queued, e.id), reverse=True).mapped("name")
         first = self.url_open("/my/subsidy/entries")
         self.assertEqual(first.status_code, 200)
@@ -172,7 +180,8 @@ class TestShopperPortalPages(HttpCase):
                     self.assertEqual(page.status_code, 200)
                     names += self._names(page.text)
                     following = re.search(
-                        rf'href="(/my/subsidy/entries/page/\d+\?filterby={filterby})"[^>]*>\s*<span class="fa fa-chevron-right',
+                        rf'href="(/my/subsidy/entries/page/\d+\?filterby={filterby})"[^>]*>'
+                        r'\s*<span class="fa fa-chevron-right',
                         page.text,
                     )
                     if not following or following.group(1) in url:
@@ -255,9 +264,14 @@ class TestShopperPortalPages(HttpCase):
             self.assertNotIn("Wang Fang", response.text)
             text = response.text.replace(path, "/PATH")
             answers[label] = CSRF.sub("", re.sub(r'csrf_token: "[^"]*"', "", text))
-        self.assertTrue(answers["foreign"] == answers["missing"], "somebody else's id reads like a missing one")
+        self.assertTrue(
+            answers["foreign"] == answers["missing"], "somebody else's id reads like a missing one"
+        )
         withdrawal = self._withdrawal_of_other()
-        for path in (f"/my/subsidy/withdrawal/{withdrawal.id}/cancel", "/my/subsidy/withdrawal/99999999999/cancel"):
+        for path in (
+            f"/my/subsidy/withdrawal/{withdrawal.id}/cancel",
+            "/my/subsidy/withdrawal/99999999999/cancel",
+        ):
             with self.subTest(path=path):
                 response = self.url_open(path)
                 self.assertEqual(response.status_code, 404)
@@ -365,7 +379,12 @@ class TestShopperPortalPages(HttpCase):
     def test_messages_show_amounts_in_the_currency_format(self):
         self.authenticate("pages_shopper", "pages_shopper")
         csrf = self._csrf()
-        base = {"csrf_token": csrf, "payout_method": "alipay", "wallet_account": "lin", "holder_name": "Lin Mei"}
+        base = {
+            "csrf_token": csrf,
+            "payout_method": "alipay",
+            "wallet_account": "lin",
+            "holder_name": "Lin Mei",
+        }
         for amount, message in (
             ("5", f"The minimum withdrawal is {self._money(10.0)}."),
             ("5000.01", f"The maximum withdrawal is {self._money(5000.0)}."),
@@ -412,7 +431,9 @@ class TestShopperPortalPages(HttpCase):
             refused = self.url_open(confirm_url, data={"confirm": "1"}, allow_redirects=False)
         self.assertEqual(refused.status_code, 400)
         self.assertEqual(withdrawal.state, "submitted")
-        done = self.url_open(confirm_url, data={"csrf_token": CSRF.search(page.text).group(1)}, allow_redirects=False)
+        done = self.url_open(
+            confirm_url, data={"csrf_token": CSRF.search(page.text).group(1)}, allow_redirects=False
+        )
         self.assertEqual(done.status_code, 303)
         self.assertEqual(withdrawal.state, "cancelled")
         after = self.url_open(done.headers["Location"])
@@ -429,7 +450,10 @@ class TestShopperPortalPages(HttpCase):
         Withdrawal = self.env["subsidy.withdrawal"].sudo()
         states = ["draft", "submitted", "approved", "paid", "rejected", "cancelled", "failed"]
         drafts = Withdrawal.create(
-            [{"account_id": self.account.id, "amount": 10.0 + n, "payout_method": "alipay"} for n in range(52)]
+            [
+                {"account_id": self.account.id, "amount": 10.0 + n, "payout_method": "alipay"}
+                for n in range(52)
+            ]
         )
         for withdrawal, state in zip(drafts, states):
             withdrawal._workflow().write({"state": state})
@@ -452,8 +476,10 @@ class TestShopperPortalPages(HttpCase):
         with self.assertRaises(RuntimeError), self.env.cr.savepoint():
             self._withdraw(partner, 11.0)  # takes a number, then its transaction fails
             raise RuntimeError("the request failed after the withdrawal was submitted")
-        draft = self.env["subsidy.withdrawal"].sudo().create(
-            {"account_id": self.account.id, "amount": 12.0, "payout_method": "alipay"}
+        draft = (
+            self.env["subsidy.withdrawal"]
+            .sudo()
+            .create({"account_id": self.account.id, "amount": 12.0, "payout_method": "alipay"})
         )
         self.assertEqual(draft.name, "/", "a draft has no number")
         second = self._withdraw(partner, 13.0)
@@ -540,7 +566,9 @@ class TestStandingsOfAPage(SubsidyCommon):
         entries = Entry.browse()
         for jump in (None, 1030, 2100, 5000):
             if jump:  # the next entries open later blocks of the queue
-                self.env.cr.execute("UPDATE subsidy_program SET last_seq = %s WHERE id = %s", [jump, program.id])
+                self.env.cr.execute(
+                    "UPDATE subsidy_program SET last_seq = %s WHERE id = %s", [jump, program.id]
+                )
                 program.invalidate_recordset(["last_seq"])
             for number in range(4):
                 partner = self.shoppers[number % len(self.shoppers)]
