@@ -142,7 +142,7 @@ class SubsidyWithdrawal(models.Model):
     def _compute_access_url(self):
         res = super()._compute_access_url()
         for withdrawal in self:
-            withdrawal.access_url = "/my/subsidy"
+            withdrawal.access_url = "/my/subsidy/withdrawals"
         return res
 
     @api.model_create_multi

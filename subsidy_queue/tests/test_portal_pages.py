@@ -502,7 +502,7 @@ class TestShopperPortalPages(HttpCase):
         self.account.invalidate_recordset()
         self.assertEqual(self.account.balance, 100.0)
 
-    def _screenshot(self, path, url, login):
+    def _screenshot(self, path, url, login, selector=".o_subsidy_portal"):
         """Open ``url`` as ``login`` in the 375 px browser and save the whole page to ``path``."""
         browser = ChromeBrowser(self)
         try:
@@ -514,7 +514,7 @@ class TestShopperPortalPages(HttpCase):
             # Loaded and its scripts started (the public root is mounted once every
             # service, translations included, has started): nothing left in flight.
             ready = (
-                "document.readyState === 'complete' && !!document.querySelector('.o_subsidy_portal') "
+                f"document.readyState === 'complete' && !!document.querySelector('{selector}') "
                 "&& !!(window.odoo && odoo.__WOWL_DEBUG__)"
             )
             self.assertTrue(browser._wait_ready(ready), url)
@@ -550,10 +550,16 @@ class TestShopperPortalPages(HttpCase):
             path = folder / f"my_subsidy_375_{lang}.png"
             path.unlink(missing_ok=True)
             self._screenshot(path, f"{prefix}/my/subsidy", "pages_shopper")
+        entries = folder / "my_subsidy_entries_375_en.png"
+        entries.unlink(missing_ok=True)
+        self._screenshot(entries, "/my/subsidy/entries", "pages_shopper", ".o_subsidy_entries")
+        for lang in ("en", "zh_CN"):
+            path = folder / f"my_subsidy_375_{lang}.png"
             with self.subTest(lang=lang):
                 self.assertTrue(path.is_file())
                 self.assertEqual(path.read_bytes()[:8], b"\x89PNG\r\n\x1a\n")
                 self.assertGreater(path.stat().st_size, 10000)
+        self.assertTrue(entries.is_file())
 
 
 @tagged("post_install", "-at_install")
