@@ -40,6 +40,7 @@
     "assets": {
         "web.assets_frontend": [
             "subsidy_queue/static/src/js/earn_badge.js",
+            "subsidy_queue/static/src/js/portal_withdraw.js",
         ],
         "web.assets_tests": [
             "subsidy_queue/static/tests/tours/*.js",

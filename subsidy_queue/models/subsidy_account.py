@@ -1,6 +1,11 @@
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount
+
+# Entries named one by one in a settlement's message to a shopper; the rest are counted.
+NOTIFY_ENTRIES = 10
 
 
 class SubsidyAccount(models.Model):
@@ -273,6 +278,77 @@ class SubsidyAccount(models.Model):
                 subtype_xmlid="mail.mt_comment",
                 message_type="comment",
             )
+
+    def _notify_settlement(self, settlement, paid):
+        """Tell the shopper, in one message, what ``settlement`` paid this account.
+
+        ``paid``: ``(entry_id, amount, completed)`` for each entry it paid.
+        Posted on the account as a comment to the shopper: the portal shows
+        it, and Odoo delivers it by email or in the Odoo inbox as the
+        shopper's notification preference says. In the shopper's language,
+        amounts in the currency's format.
+        """
+        self.ensure_one()
+        partner = self.partner_id
+        lang = partner.lang or self.company_id.partner_id.lang or self.env.lang
+        account = self.with_context(lang=lang).sudo()
+        env, money = account.env, account.currency_id.format
+        entries = {entry.id: entry for entry in env["subsidy.entry"].browse([row[0] for row in paid])}
+        items = []
+        for entry_id, amount, completed in paid[:NOTIFY_ENTRIES]:
+            entry = entries[entry_id]
+            if completed:
+                text = env._(
+                    "%(entry)s (%(order)s): %(amount)s, now paid in full (%(target)s).",
+                    entry=entry.name,
+                    order=entry.origin or "-",
+                    amount=money(amount),
+                    target=money(entry.target),
+                )
+            else:
+                text = env._(
+                    "%(entry)s (%(order)s): %(amount)s; %(remaining)s still to come.",
+                    entry=entry.name,
+                    order=entry.origin or "-",
+                    amount=money(amount),
+                    remaining=money(entry.remaining),
+                )
+            items.append(Markup("<li>%s</li>") % text)
+        if len(paid) > NOTIFY_ENTRIES:
+            items.append(
+                Markup("<li>%s</li>")
+                % env._(
+                    "and %(count)s more entries: %(amount)s.",
+                    count=len(paid) - NOTIFY_ENTRIES,
+                    amount=money(sum(row[1] for row in paid[NOTIFY_ENTRIES:])),
+                )
+            )
+        done = sum(1 for row in paid if row[2])
+        total = money(sum(row[1] for row in paid))
+        body = Markup('<p>%s</p><ul>%s</ul><p>%s <a href="%s">%s</a></p>') % (
+            env._(
+                "The queue paid you %(amount)s (settlement %(settlement)s).",
+                amount=total,
+                settlement=settlement.name,
+            ),
+            Markup().join(items),
+            env._("Your balance is now %(balance)s.", balance=money(account.balance)),
+            account.get_base_url() + "/my/subsidy",
+            env._("See your subsidy"),
+        )
+        subject = (
+            env._("The queue paid you %(amount)s; %(count)s entries paid in full", amount=total, count=done)
+            if done
+            else env._("The queue paid you %(amount)s", amount=total)
+        )
+        account.with_context(mail_notify_force_send=False).message_post(
+            body=body,
+            subject=subject,
+            author_id=account.company_id.partner_id.id,
+            partner_ids=partner.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
 
     def _clawback(self, units):
         """Take ``units`` back from the balance into the pool (negative: give

@@ -160,12 +160,13 @@ class SubsidyEntry(models.Model):
                 "wait_estimate": False,
             }
         )
-        inflow = {}
+        standings, inflow = {}, {}
+        for program, entries in queued.grouped("program_id").items():
+            standings.update(entries._standings_units())
+            inflow[program] = program.sudo()._inflow_units()
         for entry in queued:
             program = entry.program_id
-            position, ahead, after = entry._standing_units()
-            if program not in inflow:
-                inflow[program] = program.sudo()._inflow_units()
+            position, ahead, after = standings[entry.id]
             balance, in7, in30 = inflow[program]
             estimate = estimate_wait(after, balance, in7, in30)
             entry.position = position
@@ -215,6 +216,62 @@ class SubsidyEntry(models.Model):
         else:
             parts = [queued, (mine + [("state", "!=", "queued")], history)]
         return self._read_pages(parts, limit, offset)
+
+    def _portal_order_url(self):
+        """The portal page of the entry's sale order, when it has one."""
+        self.ensure_one()
+        return self.sudo().sale_order_id.access_url or False
+
+    def _portal_movements(self):
+        """What moved for this entry, oldest first, as the shopper reads it.
+
+        One row per pool ledger line of the entry: what the purchase put into
+        the pool, what each settlement paid, what refunds gave back or took
+        back, with the date and the document it came from. ``to_you`` rows
+        carry an amount signed for the shopper (+ received, − taken back);
+        the others are the pool's side of the purchase. The caller has
+        checked that the entry is the shopper's own.
+        """
+        self.ensure_one()
+        lines = self.env["subsidy.pool.line"].sudo().search([("entry_id", "=", self.id)], order="date, id")
+        rows = []
+        for line in lines:
+            to_you = True
+            amount = -line.amount
+            if line.kind == "contribution":
+                label, to_you, amount = _("Your purchase paid into the pool"), False, line.amount
+                source = line.sale_order_id.name or self.origin
+            elif line.kind == "allocation":
+                label, source = _("Paid to you by the queue"), line.settlement_id.name
+            elif line.kind == "reversal":
+                label = (
+                    _("Refund: the pool gave the contribution back")
+                    if line.amount < 0
+                    else _("Refund undone: the contribution came back")
+                )
+                to_you, amount = False, line.amount
+                source = line.refund_move_id.name or line.name or self.origin
+            elif line.kind == "clawback":
+                label = (
+                    _("Taken back from your balance after a refund")
+                    if line.source == "balance"
+                    else _("Withheld from your refund")
+                )
+                source = line.refund_move_id.name or line.name or self.origin
+            else:
+                label = dict(line._fields["kind"]._description_selection(self.env))[line.kind]
+                source = line.settlement_id.name or self.origin
+            rows.append(
+                {
+                    "date": line.date,
+                    "label": label,
+                    "source": source or "",
+                    "amount": amount,
+                    "to_you": to_you,
+                    "currency": self.currency_id,
+                }
+            )
+        return rows
 
     def _format_estimate(self, estimate):
         if estimate.needed == 0:
@@ -266,6 +323,64 @@ class SubsidyEntry(models.Model):
             program._units(outstanding) + program._units(in_block_outstanding),
             program._units(self.target - self.received),
         )
+
+    def _standings_units(self):
+        """``{entry id: (position, amount_ahead, paid_in_full_after)}`` in units
+        for queued entries of one program: what ``_standing_units`` says of
+        each, in two reads whatever their number (a page of a shopper's
+        entries is two queries, not two per entry)."""
+        if not self:
+            return {}
+        program = self.program_id.ensure_one()
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """SELECT n.block, COALESCE(SUM(q.queued_count), 0), COALESCE(SUM(q.outstanding), 0)
+                     FROM unnest(%s::int[]) AS n(block)
+                LEFT JOIN subsidy_queue_block q ON q.program_id = %s AND q.block < n.block
+                 GROUP BY n.block""",
+                sorted({block_of(entry.seq) for entry in self}),
+                program.id,
+            )
+        )
+        before = {block: (count, program._units(outstanding)) for block, count, outstanding in cr.fetchall()}
+        # Within each block, the queued entries before each of ours: one scan of the
+        # block up to our last entry in it, counted by a window.
+        last_in_block = {}
+        for entry in self:
+            block = block_of(entry.seq)
+            last_in_block[block] = max(last_in_block.get(block, 0), entry.seq)
+        blocks = sorted(last_in_block)
+        cr.execute(
+            SQL(
+                """SELECT seq, ahead, outstanding FROM (
+                       SELECT o.seq,
+                              COUNT(*) OVER w - 1 AS ahead,
+                              SUM(o.target - o.received) OVER w - (o.target - o.received) AS outstanding
+                         FROM unnest(%(low)s::int[], %(high)s::int[]) AS r(low, high)
+                         JOIN subsidy_entry o
+                           ON o.program_id = %(program)s AND o.state = 'queued'
+                          AND o.seq >= r.low AND o.seq <= r.high
+                       WINDOW w AS (PARTITION BY r.low ORDER BY o.seq)
+                   ) t
+                  WHERE seq = ANY(%(seqs)s)""",
+                low=[block * BLOCK_SIZE for block in blocks],
+                high=[last_in_block[block] for block in blocks],
+                program=program.id,
+                seqs=[entry.seq for entry in self],
+            )
+        )
+        in_block = {seq: (count, program._units(outstanding)) for seq, count, outstanding in cr.fetchall()}
+        standings = {}
+        for entry in self:
+            count, outstanding = before[block_of(entry.seq)]
+            own_count, own_outstanding = in_block[entry.seq]
+            standings[entry.id] = standing_from_sums(
+                count + own_count,
+                outstanding + own_outstanding,
+                program._units(entry.target - entry.received),
+            )
+        return standings
 
     @api.depends("name", "partner_id")
     def _compute_display_name(self):

@@ -1,8 +1,15 @@
+import logging
+from collections import defaultdict
+
+import psycopg2
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..engine import Slot, allocate
+
+_logger = logging.getLogger(__name__)
 
 
 class SubsidySettlement(models.Model):
@@ -54,6 +61,20 @@ class SubsidySettlement(models.Model):
         help="The last pool ledger line this document brought to the general ledger.",
     )
     pool_line_ids = fields.One2many("subsidy.pool.line", "settlement_id", readonly=True)
+    notify_state = fields.Selection(
+        [("pending", "Being sent"), ("sent", "Sent")],
+        "Shoppers' Messages",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Each shopper the run paid gets one message listing what it paid them; they are "
+        "sent right after the run, a batch of accounts at a time.",
+    )
+    notified_account_id = fields.Integer(
+        readonly=True,
+        copy=False,
+        help="The messages went out to the accounts up to this id (accounts are taken in id order).",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -110,7 +131,12 @@ class SubsidySettlement(models.Model):
             return nothing(_("No entry of %s is waiting in the queue; nothing was changed.", program.name))
         paid = allocate(program.queue_mode, funds, slots, program.rotation_size)
         settlement = Settlement.create(
-            {"program_id": program.id, "trigger": trigger, "funds_available": program._amount(funds)}
+            {
+                "program_id": program.id,
+                "trigger": trigger,
+                "funds_available": program._amount(funds),
+                "notify_state": "pending",
+            }
         )
         remaining = {slot.key: slot.remaining for slot in slots}
         self.env["subsidy.entry"]._apply_allocations(program, settlement, paid, remaining, accounts, seqs)
@@ -124,11 +150,107 @@ class SubsidySettlement(models.Model):
             body=_(
                 "%(count)s entries received %(amount)s; %(done)s of them are now complete.",
                 count=len(paid),
-                amount=program._amount(total),
+                amount=program.currency_id.format(program._amount(total)),
                 done=completed,
             )
         )
+        # The shoppers hear of it once this run is committed, from their own job: one
+        # message per account, sent in batches outside the program's lock.
+        self.env.ref("subsidy_queue.ir_cron_notify_shoppers").sudo()._trigger()
         return settlement
+
+    # ------------------------------------------------------------------
+    # The shoppers' messages
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_notify_shoppers(self, limit=500):
+        """Send the messages of the settlements that paid shoppers, ``limit`` accounts a run.
+
+        One message per account per settlement, whatever the number of its
+        entries the run paid or completed. Each settlement row is locked
+        (``SKIP LOCKED``: a second worker leaves it alone) and keeps how far
+        its messages went, written in the transaction that posts them: a
+        batch that rolls back is posted again whole, one that commits is never
+        posted again. Re-triggers itself when the batch was full.
+        """
+        left = limit
+        for settlement in self.sudo().search([("notify_state", "=", "pending")], order="id"):
+            if not settlement._try_lock():
+                continue
+            left -= settlement._notify_shoppers(left)
+            if left <= 0:
+                self.env.ref("subsidy_queue.ir_cron_notify_shoppers").sudo()._trigger()
+                break
+
+    def _try_lock(self):
+        """Lock this settlement's row unless another transaction holds it; say whether it is ours."""
+        self.ensure_one()
+        self.flush_recordset()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM subsidy_settlement WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED",
+                self.id,
+            )
+        )
+        locked = bool(self.env.cr.fetchone())
+        self.invalidate_recordset()
+        return locked and self.notify_state == "pending"
+
+    def _notify_shoppers(self, limit):
+        """Post the next ``limit`` accounts' messages of this (locked) settlement; return their number."""
+        self.ensure_one()
+        self.env["subsidy.pool.line"].flush_model()
+        self.env["subsidy.entry"].flush_model(["state"])
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """SELECT DISTINCT account_id FROM subsidy_pool_line
+                    WHERE settlement_id = %s AND kind = 'allocation' AND account_id > %s
+                 ORDER BY account_id LIMIT %s""",
+                self.id,
+                self.notified_account_id,
+                limit,
+            )
+        )
+        account_ids = [row[0] for row in cr.fetchall()]
+        paid = defaultdict(list)
+        if account_ids:
+            # An entry this run completed: done, and this run's allocation was its last one.
+            cr.execute(
+                SQL(
+                    """SELECT l.account_id, l.entry_id, -l.amount,
+                              e.state = 'done' AND NOT EXISTS (
+                                  SELECT 1 FROM subsidy_pool_line n
+                                   WHERE n.entry_id = l.entry_id AND n.kind = 'allocation' AND n.id > l.id)
+                         FROM subsidy_pool_line l
+                         JOIN subsidy_entry e ON e.id = l.entry_id
+                        WHERE l.settlement_id = %s AND l.kind = 'allocation' AND l.account_id = ANY(%s)
+                     ORDER BY l.account_id, e.seq""",
+                    self.id,
+                    account_ids,
+                )
+            )
+            for account_id, entry_id, amount, completed in cr.fetchall():
+                paid[account_id].append((entry_id, amount, completed))
+        accounts = self.env["subsidy.account"].sudo().browse(account_ids)
+        self.env["subsidy.entry"].sudo().browse([row[0] for rows in paid.values() for row in rows]).mapped(
+            "name"
+        )  # one read for every entry named in the batch
+        for account in accounts:
+            try:
+                with self.env.cr.savepoint():
+                    account._notify_settlement(self, paid[account.id])
+            except psycopg2.Error:
+                raise  # a serialization failure: the whole batch is run again
+            except Exception:
+                # One shopper's message must not hold back everybody else's.
+                _logger.exception("Settlement %s: no message for subsidy account %s", self.name, account.id)
+        vals = {"notify_state": "sent" if len(account_ids) < limit else "pending"}
+        if account_ids:
+            vals["notified_account_id"] = account_ids[-1]
+        self.write(vals)
+        return len(account_ids)
 
     @api.model
     def _queue_head(self, program, funds):

@@ -8,7 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..engine import share
-from .subsidy_protected_mixin import DEFAULT_LIMIT
+from .subsidy_protected_mixin import DEFAULT_LIMIT, lock_rows
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
@@ -102,6 +102,17 @@ class SubsidyWithdrawal(models.Model):
         "subsidy.account.line", "withdrawal_id", readonly=True, groups="subsidy_queue.group_subsidy_user"
     )
 
+    def init(self):
+        # Databases created before withdrawal numbers were gapless: switch the
+        # sequence to ``no_gap``, carrying on from the number it had reached.
+        sequences = (
+            self.env["ir.sequence"]
+            .sudo()
+            .search([("code", "=", "subsidy.withdrawal"), ("implementation", "=", "standard")])
+        )
+        for sequence in sequences:
+            sequence.write({"implementation": "no_gap", "number_next": sequence.number_next_actual})
+
     @api.constrains("amount")
     def _check_amount_positive(self):
         for withdrawal in self:
@@ -131,7 +142,7 @@ class SubsidyWithdrawal(models.Model):
     def _compute_access_url(self):
         res = super()._compute_access_url()
         for withdrawal in self:
-            withdrawal.access_url = "/my/subsidy"
+            withdrawal.access_url = "/my/subsidy/withdrawals"
         return res
 
     @api.model_create_multi
@@ -303,17 +314,15 @@ class SubsidyWithdrawal(models.Model):
         if program.withdraw_min_amount and self.amount < program.withdraw_min_amount:
             raise ValidationError(
                 _(
-                    "The minimum withdrawal is %(amount)s %(currency)s.",
-                    amount=program.withdraw_min_amount,
-                    currency=currency.name,
+                    "The minimum withdrawal is %(amount)s.",
+                    amount=currency.format(program.withdraw_min_amount),
                 )
             )
         if program.withdraw_max_amount and self.amount > program.withdraw_max_amount:
             raise ValidationError(
                 _(
-                    "The maximum withdrawal is %(amount)s %(currency)s.",
-                    amount=program.withdraw_max_amount,
-                    currency=currency.name,
+                    "The maximum withdrawal is %(amount)s.",
+                    amount=currency.format(program.withdraw_max_amount),
                 )
             )
         total = program._units(self.amount_total)
@@ -321,8 +330,8 @@ class SubsidyWithdrawal(models.Model):
             raise ValidationError(
                 _(
                     "The balance (%(balance)s) does not cover %(total)s (the amount and its fee).",
-                    balance=program._amount(balance_units),
-                    total=self.amount_total,
+                    balance=currency.format(program._amount(balance_units)),
+                    total=currency.format(self.amount_total),
                 )
             )
         today = self.sudo().search(
@@ -343,9 +352,8 @@ class SubsidyWithdrawal(models.Model):
         ):
             raise ValidationError(
                 _(
-                    "At most %(amount)s %(currency)s a day can be withdrawn.",
-                    amount=program.withdraw_daily_amount,
-                    currency=currency.name,
+                    "At most %(amount)s a day can be withdrawn.",
+                    amount=currency.format(program.withdraw_daily_amount),
                 )
             )
 
@@ -397,11 +405,24 @@ class SubsidyWithdrawal(models.Model):
                     "payout_holder": holder,
                     "payout_number": number,
                     "payout_bank": bank_name,
-                    "name": self.env["ir.sequence"].sudo().next_by_code("subsidy.withdrawal") or "/",
+                    "name": withdrawal._take_number(),
                 }
             )
             withdrawal._notify_managers()
         return True
+
+    def _take_number(self):
+        """The next withdrawal number, taken in the submitting transaction.
+
+        The sequence is ``no_gap``: a submission that rolls back (an error
+        after the number was taken, a serialization failure that Odoo
+        retries) gives its number back, so numbers have no gaps. Its row is
+        locked (waiting, not ``NOWAIT``) until the commit: submissions take
+        their numbers one after the other.
+        """
+        sequences = self.env["ir.sequence"].sudo().search([("code", "=", "subsidy.withdrawal")])
+        lock_rows(sequences)
+        return sequences.next_by_code("subsidy.withdrawal") or "/"
 
     def _notify_managers(self):
         group = self.env.ref("subsidy_queue.group_subsidy_manager")
@@ -621,7 +642,7 @@ class SubsidyWithdrawal(models.Model):
                 _(
                     "Your withdrawal %(name)s of %(amount)s was paid.",
                     name=withdrawal.name,
-                    amount=withdrawal.amount,
+                    amount=withdrawal.currency_id.format(withdrawal.amount),
                 )
             )
         return True

@@ -26,3 +26,5 @@ from . import test_stack
 from . import test_api_app
 from . import test_api_openapi
 from . import test_shop
+from . import test_portal_pages
+from . import test_notifications

@@ -394,19 +394,21 @@ class TestApiHardening(ShopperApiCase):
         self.authenticate("api_shopper", "api_shopper")
         page = self.url_open("/my/subsidy")
         self.assertEqual(page.status_code, 200)
-        self.assertIn(queued.name, page.text)
+        self.assertIn(queued.name, page.text, "the summary shows what waits in the queue")
         self.assertNotIn("Nothing waiting in the queue.", page.text)
-        self.assertIn("o_subsidy_pager", page.text)
         entries = self.env["subsidy.entry"].search(
             [("partner_id", "=", self.shopper.partner_id.id)], order="date_queued desc, id desc"
         )
         self.assertEqual(len(entries), 207)
+        first = self.url_open("/my/subsidy/entries")
+        self.assertIn(queued.name, first.text, "newest first")
+        self.assertIn("o_portal_pager", first.text)
         oldest = entries[-1]
-        last = self.url_open("/my/subsidy/page/5")
+        last = self.url_open("/my/subsidy/entries/page/5")
         self.assertEqual(last.status_code, 200)
         self.assertIn(oldest.name, last.text)
-        self.assertIn("Your entries waiting in the queue are on the first pages.", last.text)
-        self.assertEqual(self.url_open("/my/subsidy/page/999").status_code, 200)
+        self.assertIn(queued.name, self.url_open("/my/subsidy/entries?filterby=queued").text)
+        self.assertEqual(self.url_open("/my/subsidy/entries/page/999").status_code, 200)
 
     def test_api_pages_through_every_entry(self):
         queued = self._long_history()
@@ -449,9 +451,11 @@ class TestApiHardening(ShopperApiCase):
 
     def test_portal_and_api_read_the_same_page(self):
         self._long_history(finished=60)
-        api_names = [entry["name"] for entry in self._api(f"{ENTRIES}?offset=50").json()["entries"]]
+        api_names = [
+            entry["name"] for entry in self._api(f"{ENTRIES}?state=done&offset=50").json()["entries"]
+        ]
         self.authenticate("api_shopper", "api_shopper")
-        page = self.url_open("/my/subsidy/page/2").text
+        page = self.url_open("/my/subsidy/entries/page/2?filterby=done").text
         positions = [page.index(name) for name in api_names]
         self.assertEqual(positions, sorted(positions), "same entries, same order")
-        self.assertNotIn(self._api(f"{ENTRIES}?limit=1").json()["entries"][0]["name"], page)
+        self.assertNotIn(self._api(f"{ENTRIES}?state=done&limit=1").json()["entries"][0]["name"], page)

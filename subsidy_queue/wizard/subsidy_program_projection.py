@@ -188,12 +188,12 @@ class SubsidyProgramProjection(models.TransientModel):
             return _(
                 "At these sales the queue is owed %(amount)s more after %(weeks)s weeks: "
                 "new entries need more than the pool receives.",
-                amount=program._amount(growth),
+                amount=program.currency_id.format(program._amount(growth)),
                 weeks=len(weeks) - 1,
             )
         return _(
             "At these sales what the queue is owed shrinks by %(amount)s in %(weeks)s weeks.",
-            amount=program._amount(-growth),
+            amount=program.currency_id.format(program._amount(-growth)),
             weeks=len(weeks) - 1,
         )
 

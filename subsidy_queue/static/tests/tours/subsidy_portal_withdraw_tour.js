@@ -39,7 +39,7 @@ registry.category("web_tour.tours").add("subsidy_portal_withdraw_tour", {
         },
         {
             content: "It is listed with a way to cancel it",
-            trigger: ".o_subsidy_withdrawals tr:contains('50.00') button:contains('Cancel')",
+            trigger: ".o_subsidy_withdrawals tr:contains('50.00') a.o_subsidy_cancel_link",
         },
     ],
 });
