@@ -20,3 +20,4 @@ from . import res_users
 from . import ir_http
 from . import sale_order
 from . import subsidy_pool_reconciliation
+from . import subsidy_queue_history

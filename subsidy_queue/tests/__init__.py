@@ -23,3 +23,4 @@ from . import test_wind_down
 from . import test_health
 from . import test_compliance_export
 from . import test_stack
+from . import test_back_office
