@@ -17,6 +17,7 @@
     "data": [
         "security/direct_ship_security.xml",
         "security/ir.model.access.csv",
+        "report/direct_ship_packing_slip.xml",
         "views/product_views.xml",
         "views/res_partner_views.xml",
         "views/purchase_order_views.xml",
