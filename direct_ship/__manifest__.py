@@ -1,7 +1,7 @@
 {
     "name": "Direct Ship",
     "summary": "No warehouse, no middlemen: goods go straight from suppliers to shoppers or to a store",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Inventory/Purchase",
     "license": "LGPL-3",
     "author": "Queue Subsidy Platform contributors",
