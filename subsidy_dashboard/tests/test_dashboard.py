@@ -1,7 +1,13 @@
 import json
+import os
 import re
 
+import polib
+
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import file_open
+from odoo.tools.misc import file_path
+from odoo.tools.translate import extract_spreadsheet_terms
 
 FIGURES = 9
 PIVOT_VALUE = re.compile(r'PIVOT\.VALUE\((\d+),"([^"]+)"')
@@ -165,3 +171,12 @@ class TestQueueSubsidyDashboard(HttpCase):
             "subsidy_dashboard_tour",
             login="dash_manager",
         )
+
+    def test_every_text_of_the_dashboard_speaks_chinese(self):
+        folder = os.path.dirname(file_path("subsidy_dashboard/i18n/zh_CN.po"))
+        chinese = {entry.msgid: entry.msgstr for entry in polib.pofile(os.path.join(folder, "zh_CN.po"))}
+        with file_open("subsidy_dashboard/data/files/queue_subsidy_dashboard.json", "rb") as data:
+            terms = {term for _line, _func, term, _comments in extract_spreadsheet_terms(data, [], [], {})}
+        self.assertIn("Pool in and out per day", terms)
+        self.assertEqual([term for term in sorted(terms) if not chinese.get(term)], [])
+        self.assertEqual(chinese["Queue Subsidy"], "排队补贴")
