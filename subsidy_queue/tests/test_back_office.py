@@ -60,10 +60,10 @@ class TestBackOffice(SubsidyCommon):
         domain = [("program_id", "=", self.program.id)]
         self.assertGreater(Entry.search_count(domain), 80)
 
-        def read_page(limit, page_domain=domain):
+        def read_page(limit, page_domain=None):
             self.env.invalidate_all()
             Entries = Entry.with_user(self.subsidy_user)
-            return Entries.web_search_read(page_domain, spec, limit=limit)["records"]
+            return Entries.web_search_read(page_domain or domain, spec, limit=limit)["records"]
 
         def count_queries(limit, page_domain):
             before = self.env.cr.sql_log_count
