@@ -53,7 +53,8 @@ class SubsidyEntry(models.Model):
     _name = "subsidy.entry"
     _description = "Subsidy Queue Entry"
     _inherit = ["mail.thread", "subsidy.protected.mixin"]
-    _order = "program_id, seq"
+    # By the program's id, not its own order: the list reads the queue's index, no sort.
+    _order = "program_id.id, seq"
     _check_company_auto = True
     _rec_name = "name"
     _protected_fields = PROTECTED_FIELDS
@@ -184,45 +185,56 @@ class SubsidyEntry(models.Model):
 
         The same sums as ``_standing_units``, for many entries at once: the block sums
         of each program added up once (a running total over its blocks, a few hundred
-        rows at a million entries), and the queued entries of the blocks the batch
-        touches numbered once (at most ``BLOCK_SIZE`` rows per block). A list page
-        sorted by turn touches one or two blocks.
+        rows at a million entries), and the queued entries of each block the batch
+        touches numbered once, up to the batch's last entry in it (at most
+        ``BLOCK_SIZE`` rows of the queue's index per block). A list page sorted by turn
+        touches one or two blocks. Each block is read by its own indexed range with
+        constant bounds: PostgreSQL sees how few rows that is (on a vague estimate it
+        would compile the query, which costs more than running it).
         """
         entries = self.filtered(lambda e: e.state == "queued" and e.id)
         if not entries:
             return {}
         self.env["subsidy.queue.block"].flush_model()
+        last_seq = defaultdict(int)
+        for entry in entries:
+            key = (entry.program_id.id, block_of(entry.seq))
+            last_seq[key] = max(last_seq[key], entry.seq)
+        in_block = SQL(" UNION ALL ").join(
+            SQL(
+                """(SELECT e.id, e.program_id, %(block)s AS block,
+                           COUNT(*) OVER w - 1 AS count_before,
+                           SUM(e.target - e.received) OVER w - (e.target - e.received)
+                               AS outstanding_before,
+                           e.target - e.received AS remaining
+                      FROM subsidy_entry e
+                     WHERE e.program_id = %(program)s AND e.state = 'queued'
+                       AND e.seq >= %(low)s AND e.seq <= %(high)s
+                    WINDOW w AS (ORDER BY e.seq ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))""",
+                block=block,
+                program=program_id,
+                low=block * BLOCK_SIZE,
+                high=seq,
+            )
+            for (program_id, block), seq in sorted(last_seq.items())
+        )
         self.env.cr.execute(
             SQL(
-                """WITH page AS (
-                       SELECT id, program_id, seq, seq / %(size)s AS block
-                         FROM subsidy_entry WHERE id = ANY(%(ids)s) AND state = 'queued'),
-                   blocks AS (
+                """WITH blocks AS (
                        SELECT b.program_id, b.block,
                               SUM(b.queued_count) OVER w - b.queued_count AS count_before,
                               SUM(b.outstanding) OVER w - b.outstanding AS outstanding_before
                          FROM subsidy_queue_block b
-                        WHERE b.program_id IN (SELECT program_id FROM page)
+                        WHERE b.program_id = ANY(%(programs)s)
                        WINDOW w AS (PARTITION BY b.program_id ORDER BY b.block)),
-                   touched AS (SELECT DISTINCT program_id, block FROM page),
-                   in_block AS (
-                       SELECT e.id,
-                              COUNT(*) OVER w - 1 AS count_before,
-                              SUM(e.target - e.received) OVER w - (e.target - e.received)
-                                  AS outstanding_before,
-                              e.target - e.received AS remaining
-                         FROM touched t
-                         JOIN subsidy_entry e
-                           ON e.program_id = t.program_id AND e.state = 'queued'
-                          AND e.seq >= t.block * %(size)s AND e.seq < (t.block + 1) * %(size)s
-                       WINDOW w AS (PARTITION BY e.program_id, e.seq / %(size)s ORDER BY e.seq
-                                    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
-                   SELECT p.id, p.program_id, b.count_before + i.count_before,
+                   in_block AS (%(in_block)s)
+                   SELECT i.id, i.program_id, b.count_before + i.count_before,
                           b.outstanding_before + i.outstanding_before, i.remaining
-                     FROM page p
-                     JOIN blocks b ON b.program_id = p.program_id AND b.block = p.block
-                     JOIN in_block i ON i.id = p.id""",
-                size=BLOCK_SIZE,
+                     FROM in_block i
+                     JOIN blocks b ON b.program_id = i.program_id AND b.block = i.block
+                    WHERE i.id = ANY(%(ids)s)""",
+                programs=sorted({program_id for program_id, _block in last_seq}),
+                in_block=in_block,
                 ids=entries.ids,
             )
         )
