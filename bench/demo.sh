@@ -14,6 +14,8 @@ drop_db "$DB"
 odoo_cmd -d "$DB" -i "$MODULES" --stop-after-init --log-level=warn
 echo "== adding six weeks of shoppers, orders, refunds and settlements"
 odoo_cmd shell -d "$DB" --log-level=warn --no-http < "$ROOT/bench/demo_data.py"
+echo "== adding the store's till: sessions, orders paid from the subsidy balance, refunds"
+odoo_cmd shell -d "$DB" --log-level=warn --no-http < "$ROOT/bench/demo_pos.py"
 
 cat <<MSG
 

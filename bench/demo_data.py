@@ -98,11 +98,65 @@ def paid_order(partner, day):
     return order
 
 
+class _TryAgain(Exception):
+    pass
+
+
+def settle_reaching_the_shopper(day):
+    """The day's settlement, with as many more sales that day as it takes for the pool to
+    reach one of the portal shopper's entries and pay it in part: the demo shows an entry
+    paid in part (a settlement pays the queue in turn, so only the head can be)."""
+    others = shoppers - wang
+
+    def partly_paid():
+        entries = program.entry_ids.filtered(lambda e: e.partner_id == wang and e.state == "queued")
+        return entries.filtered(lambda e: e.received > 0)
+
+    for _attempt in range(120):
+        try:
+            with env.cr.savepoint():
+                program._settle(trigger="cron")
+                env.flush_all()
+                env.invalidate_all()
+                if not partly_paid():
+                    raise _TryAgain
+        except _TryAgain:
+            env.invalidate_all()
+            paid_order(rng.choice(others), day + timedelta(minutes=rng.randint(600, 700)))
+            continue
+        return
+    program._settle(trigger="cron")
+
+
+def void_and_refund_two_of_the_shoppers_entries():
+    """Two of the portal shopper's latest entries leave the queue: one voided by two
+    managers, one cancelled by a refund (before the day's settlement: the pool stays
+    positive)."""
+    mine = program.entry_ids.filtered(lambda e: e.partner_id == wang and e.state == "queued")
+    untouched = mine.filtered(lambda e: not e.received).sorted("seq")
+    if len(untouched) < 3:
+        return
+    voided = untouched[-2]
+    voided.with_user(env.ref("base.user_admin"))._request_void("Ordered twice by mistake")
+    voided.with_user(second_manager).action_approve_void()
+    invoice = untouched[-3].sale_order_id.invoice_ids.filtered(lambda m: m.move_type == "out_invoice")[:1]
+    reversal = (
+        env["account.move.reversal"]
+        .with_context(active_model="account.move", active_ids=invoice.ids)
+        .create({"journal_id": invoice.journal_id.id, "reason": "Returned by the shopper"})
+    )
+    env["account.move"].browse(reversal.reverse_moves()["res_id"]).action_post()
+
+
+# The portal shopper buys every day: entries paid in full early on, one paid in part at
+# the end, the rest queued (one voided and one refunded on the last day).
+wang = shopper_user.partner_id
 start = datetime.now().replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(days=42)
 orders = env["sale.order"]
 for offset in range(42):
     day = start + timedelta(days=offset)
     with freeze_time(day):
+        orders |= paid_order(wang, day)
         for _i in range(rng.randint(4, 10)):
             orders |= paid_order(rng.choice(shoppers), day + timedelta(minutes=rng.randint(0, 600)))
         if rng.random() < 0.5 and len(orders) > 10:
@@ -116,7 +170,10 @@ for offset in range(42):
                 )
                 refund = env["account.move"].browse(reversal.reverse_moves()["res_id"])
                 refund.action_post()
-        if offset % 3 == 2:
+        if offset == 41:
+            void_and_refund_two_of_the_shoppers_entries()
+            settle_reaching_the_shopper(day)
+        elif offset % 3 == 2:
             program._settle(trigger="cron")
     env.cr.commit()
 
@@ -127,6 +184,12 @@ with freeze_time(start + timedelta(days=41, hours=8)):
             "Duplicate account of the same shopper"
         )
 env.cr.commit()
+states = {}
+for entry in program.entry_ids.filtered(lambda e: e.partner_id == wang):
+    key = "partly paid" if entry.state == "queued" and entry.received else entry.state
+    key = "voided" if entry.void_approved_by_id else key
+    states[key] = states.get(key, 0) + 1
+print("demo shopper's entries: " + ", ".join(f"{count} {state}" for state, count in sorted(states.items())))
 
 # Withdrawals in every state, and a paid batch.
 admin = env.ref("base.user_admin")
@@ -222,6 +285,8 @@ if "direct.ship.parcel" in env:
             )
         ]
     )
+    # On sale in the online shop, for every website.
+    direct_products.product_tmpl_id.write({"is_published": True, "website_id": False})
     direct_orders = []
     for i in range(8):
         order = env["sale.order"].create(
@@ -258,6 +323,23 @@ if "direct.ship.parcel" in env:
             f"{o.name}: {'/'.join(o.direct_purchase_ids.mapped('direct_state'))}" for o in direct_orders
         )
     )
+
+# The website in English and Chinese, with its language switcher.
+if website:
+    zh_cn = env["res.lang"]._activate_lang("zh_CN") or env["res.lang"]._create_lang("zh_CN")
+    if zh_cn not in website.language_ids:
+        env["base.language.install"].create(
+            {
+                "lang_ids": [Command.set(zh_cn.ids)],
+                "website_ids": [Command.set(website.ids)],
+                "overwrite": False,
+            }
+        ).lang_install()
+    website.language_ids |= zh_cn | env.ref("base.lang_en")
+    website.default_lang_id = env.ref("base.lang_en")
+    env.ref("website.header_language_selector").active = True
+    env.cr.commit()
+    print("demo website languages: " + ", ".join(website.language_ids.mapped("code")))
 
 print(
     f"demo data: {len(shoppers)} shoppers, {len(orders)} paid orders, "

@@ -1,7 +1,7 @@
 {
     "name": "Direct Ship",
     "summary": "No warehouse, no middlemen: goods go straight from suppliers to shoppers or to a store",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Inventory/Purchase",
     "license": "LGPL-3",
     "author": "Queue Subsidy Platform contributors",
@@ -17,6 +17,7 @@
     "data": [
         "security/direct_ship_security.xml",
         "security/ir.model.access.csv",
+        "report/direct_ship_packing_slip.xml",
         "views/product_views.xml",
         "views/res_partner_views.xml",
         "views/purchase_order_views.xml",

@@ -20,6 +20,7 @@
         "views/subsidy_pool_line_views.xml",
         "views/subsidy_settlement_views.xml",
         "views/subsidy_pool_reconciliation_views.xml",
+        "views/subsidy_queue_history_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_config_settings_app_views.xml",

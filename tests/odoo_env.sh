@@ -31,9 +31,15 @@ ADDONS_PATH="$ODOO_ADDONS,$ROOT"
 MODULES=$(cd "$ROOT" && ls -d */__manifest__.py 2>/dev/null | cut -d/ -f1 | paste -sd, -)
 
 odoo_cmd() {
+    # A subcommand (shell, ...) comes first, before the configuration file.
+    local command=()
+    if [ $# -gt 0 ] && [[ "$1" != -* ]]; then
+        command=("$1")
+        shift
+    fi
     local config=()
     [ -n "${ODOO_RC:-}" ] && config=(-c "$ODOO_RC")
-    "$PYTHON" -m odoo "${config[@]}" --addons-path="$ADDONS_PATH" "$@"
+    "$PYTHON" -m odoo "${command[@]}" "${config[@]}" --addons-path="$ADDONS_PATH" "$@"
 }
 
 drop_db() {

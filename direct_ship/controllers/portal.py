@@ -1,12 +1,20 @@
+import re
+
 from odoo import _, http
 from odoo.exceptions import UserError, ValidationError
-from odoo.http import request
+from odoo.http import content_disposition, request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+# The orders a packing slip may be printed for: the supplier still ships them.
+PACKING_SLIP_STATES = ("waiting", "accepted", "shipped")
 
 
 class DirectShipPortal(CustomerPortal):
     """The supplier portal: a supplier sees and handles its own direct-ship orders only."""
+
+    _direct_per_page = 20
 
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
@@ -34,16 +42,56 @@ class DirectShipPortal(CustomerPortal):
         except (TypeError, ValueError):
             return value
 
-    @http.route(["/my/direct-shipments"], type="http", auth="user", website=True)
-    def portal_direct_shipments(self, **kw):
-        orders = request.env["purchase.order"].sudo().search(self._direct_domain(), limit=200)
+    def _direct_filters(self):
+        return {
+            "all": {"label": _("All"), "domain": []},
+            "todo": {"label": _("To do"), "domain": [("direct_state", "in", ("waiting", "accepted"))]},
+            "shipped": {"label": _("Shipped"), "domain": [("direct_state", "=", "shipped")]},
+        }
+
+    @http.route(
+        ["/my/direct-shipments", "/my/direct-shipments/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_direct_shipments(self, page=1, filterby="all", **kw):
+        filters = self._direct_filters()
+        if filterby not in filters:
+            filterby = "all"
+        domain = self._direct_domain() + filters[filterby]["domain"]
+        Purchase = request.env["purchase.order"].sudo()
+        pager = portal_pager(
+            url="/my/direct-shipments",
+            url_args={"filterby": filterby},
+            total=Purchase.search_count(domain),
+            page=page,
+            step=self._direct_per_page,
+        )
+        orders = Purchase.search(
+            domain,
+            order="direct_sent_date desc, id desc",
+            limit=self._direct_per_page,
+            offset=pager["offset"],
+        )
         return request.render(
-            "direct_ship.portal_direct_shipments", {"orders": orders, "page_name": "direct_shipments"}
+            "direct_ship.portal_direct_shipments",
+            {
+                "orders": orders,
+                "page_name": "direct_shipments",
+                "pager": pager,
+                "default_url": "/my/direct-shipments",
+                "searchbar_filters": filters,
+                "filterby": filterby,
+            },
         )
 
     def _render_order(self, order, error=None, status=200):
         values = {
             "order": order,
+            "ship_to_phone": order._direct_ship_to_phone(),
+            "collector": order._direct_collector(),
+            "packing_slip": order.direct_state in PACKING_SLIP_STATES,
             "carriers": order._direct_carriers(),
             "error": error,
             "page_name": "direct_shipment",
@@ -56,6 +104,40 @@ class DirectShipPortal(CustomerPortal):
         if not order:
             return request.not_found()
         return self._render_order(order)
+
+    @http.route(
+        ["/my/direct-shipments/<int:order_id>/packing-slip"],
+        type="http",
+        auth="user",
+        website=True,
+        methods=["GET"],
+    )
+    def portal_direct_packing_slip(self, order_id, **kw):
+        """The packing slip (PDF) of the supplier's own order; anyone else's answers 404."""
+        order = self._direct_order(order_id)
+        if not order:
+            return request.not_found()
+        if order.direct_state not in PACKING_SLIP_STATES:
+            return self._render_order(
+                order,
+                error=_("Order %s is not yours to ship any more: no packing slip.", order.name),
+                status=409,
+            )
+        pdf, _kind = (
+            request.env["ir.actions.report"]
+            .sudo()
+            .with_company(order.company_id)
+            ._render_qweb_pdf("direct_ship.action_report_direct_packing_slip", order.ids)
+        )
+        filename = "%s.pdf" % re.sub(r"\W+", "_", _("Packing Slip %s", order.name))
+        return request.make_response(
+            pdf,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Length", len(pdf)),
+                ("Content-Disposition", content_disposition(filename)),
+            ],
+        )
 
     @http.route(
         ["/my/direct-shipments/<int:order_id>/<string:action>"],

@@ -41,8 +41,14 @@ class DirectShipParcel(models.Model):
     )
     tracking_ref = fields.Char("Tracking Number", required=True, readonly=True, index=True)
     tracking_url = fields.Char(compute="_compute_tracking_url", compute_sudo=True)
+    # A parcel is *registered* when the supplier enters its carrier and number, and says
+    # *shipped* only once the supplier marks the order shipped (the dropship transfer is
+    # validated then): a label printed is not a parcel on its way.
     state = fields.Selection(
-        [("shipped", "Shipped"), ("delivered", "Delivered")], default="shipped", required=True, readonly=True
+        [("registered", "Not Shipped Yet"), ("shipped", "Shipped"), ("delivered", "Delivered")],
+        default="registered",
+        required=True,
+        readonly=True,
     )
     date_shipped = fields.Datetime(readonly=True)
     date_delivered = fields.Datetime(readonly=True)

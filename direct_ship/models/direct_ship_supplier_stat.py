@@ -17,9 +17,16 @@ class DirectShipSupplierStat(models.Model):
     accepted_count = fields.Integer("Accepted", readonly=True)
     refused_count = fields.Integer("Refused", readonly=True)
     on_time_count = fields.Integer("Shipped on Time", readonly=True)
+    late_count = fields.Integer(
+        "Late",
+        readonly=True,
+        help="Orders the supplier did not accept or ship by their deadline: rerouted, reported "
+        "late, shipped after the deadline, or past a deadline now.",
+    )
     handling_hours = fields.Float("Handling Time (hours)", readonly=True, aggregator="avg")
     acceptance_rate = fields.Float("Acceptance Rate (%)", readonly=True, aggregator="avg")
     on_time_rate = fields.Float("On-time Rate (%)", readonly=True, aggregator="avg")
+    late_rate = fields.Float("Late Rate (%)", readonly=True, aggregator="avg")
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
@@ -33,6 +40,8 @@ class DirectShipSupplierStat(models.Model):
                        (po.direct_state = 'refused')::int AS refused_count,
                        (po.direct_shipped_date IS NOT NULL
                         AND po.direct_shipped_date <= po.direct_ship_deadline)::int AS on_time_count,
+                       (late.is_late)::int AS late_count,
+                       100.0 * (late.is_late)::int AS late_rate,
                        CASE WHEN po.direct_shipped_date IS NOT NULL
                             THEN EXTRACT(EPOCH FROM po.direct_shipped_date - po.direct_sent_date) / 3600
                        END AS handling_hours,
@@ -40,6 +49,17 @@ class DirectShipSupplierStat(models.Model):
                        100.0 * (po.direct_shipped_date IS NOT NULL
                                 AND po.direct_shipped_date <= po.direct_ship_deadline)::int AS on_time_rate
                   FROM purchase_order po
+                 CROSS JOIN LATERAL (
+                     SELECT COALESCE(
+                                po.direct_state = 'late'
+                                OR po.direct_late_reported_date IS NOT NULL
+                                OR po.direct_shipped_date > po.direct_ship_deadline
+                                OR (po.state != 'cancel' AND po.direct_state = 'waiting'
+                                    AND po.direct_accept_deadline < (now() AT TIME ZONE 'UTC'))
+                                OR (po.state != 'cancel' AND po.direct_state = 'accepted'
+                                    AND po.direct_ship_deadline < (now() AT TIME ZONE 'UTC')),
+                                false) AS is_late
+                 ) late
                  WHERE po.direct_ship AND po.direct_sent_date IS NOT NULL
             )"""
         )

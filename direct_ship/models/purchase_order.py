@@ -227,6 +227,37 @@ class PurchaseOrder(models.Model):
             .search([("direct_ship", "=", True), ("company_id", "in", (False, self.company_id.id))])
         )
 
+    def _direct_ship_to_phone(self):
+        """The phone number the carrier calls: the delivery address's, else the shopper's.
+
+        A parcel for a store is called in at the store (its address's phone).
+        """
+        self.ensure_one()
+        purchase = self.sudo()
+        dest = purchase.dest_address_id
+        partners = [dest, dest.commercial_partner_id]
+        if not purchase.direct_to_store:
+            sale = purchase.direct_sale_order_id
+            partners += [sale.partner_shipping_id, sale.partner_id]
+        for partner in partners:
+            if partner and (partner.phone or partner.mobile):
+                return partner.phone or partner.mobile
+        return ""
+
+    def _direct_collector(self):
+        """Who picks up a parcel sent to a store: the shopper, with a phone; else nothing."""
+        self.ensure_one()
+        purchase = self.sudo()
+        if not purchase.direct_to_store:
+            return {}
+        shopper = purchase.direct_sale_order_id.partner_id
+        return {"name": shopper.name or "", "phone": shopper.phone or shopper.mobile or ""}
+
+    def _direct_packing_lines(self):
+        """What the parcel holds: products and quantities, never a price."""
+        self.ensure_one()
+        return self.sudo().order_line.filtered(lambda line: not line.display_type and line.product_qty)
+
     def _direct_picking(self):
         """The dropship transfer the supplier's parcels travel on."""
         self.ensure_one()
@@ -265,12 +296,16 @@ class PurchaseOrder(models.Model):
         Parcel = self.env["direct.ship.parcel"].sudo()
         if Parcel.search_count([("carrier_id", "=", carrier.id), ("tracking_ref", "=", ref)]):
             raise ValidationError(_("Tracking number %s is already used by another parcel.", ref))
+        # A parcel added to an order already shipped is on its way at once; before that,
+        # it is only registered until the supplier marks the order shipped.
+        shipped = self.direct_state == "shipped"
         parcel = Parcel.create(
             {
                 "purchase_id": self.id,
                 "carrier_id": carrier.id,
                 "tracking_ref": ref,
-                "date_shipped": fields.Datetime.now(),
+                "state": "shipped" if shipped else "registered",
+                "date_shipped": fields.Datetime.now() if shipped else False,
             }
         )
         self._direct_update_transfer()
@@ -295,7 +330,11 @@ class PurchaseOrder(models.Model):
                     move.quantity = move.product_uom_qty
                     move.picked = True
                 picking.with_context(skip_backorder=True, skip_sms=True).button_validate()
-            purchase.write({"direct_state": "shipped", "direct_shipped_date": fields.Datetime.now()})
+            now = fields.Datetime.now()
+            purchase.sudo().direct_parcel_ids.filtered(lambda p: p.state == "registered").write(
+                {"state": "shipped", "date_shipped": now}
+            )
+            purchase.write({"direct_state": "shipped", "direct_shipped_date": now})
         return True
 
     # ------------------------------------------------------------------

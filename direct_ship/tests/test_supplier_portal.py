@@ -1,6 +1,8 @@
 import re
+from unittest.mock import patch
 
 from odoo.tests import HttpCase, JsonRpcException, new_test_user, tagged
+from odoo.tools import config
 
 from .common import DirectShipCommon
 
@@ -183,3 +185,173 @@ class TestSupplierPortal(HttpCase, DirectShipCommon):
         # What Odoo's list lacks: the parcel reached the shopper.
         self.purchase.direct_parcel_ids.action_mark_delivered()
         self.assertIn("o_direct_delivered", self.url_open(f"/my/orders/{self.order.id}").text)
+
+    # ------------------------------------------------------------------
+    # Ship-to, packing slip, parcels, the list
+    # ------------------------------------------------------------------
+
+    def test_ship_to_shows_the_full_address_and_phone(self):
+        self.shopper.phone = "+86 138 0013 8000"
+        self.authenticate("supplier_beta", "supplier_beta")
+        page = self.url_open(f"/my/direct-shipments/{self.purchase.id}").text
+        ship_to = page[page.index("o_direct_ship_to") : page.index("Deadlines")]
+        for part in (self.shopper.name, "1 Nanjing Rd", "Shanghai", "200001", "China", "+86 138 0013 8000"):
+            self.assertIn(part, ship_to)
+        self.assertIn('href="tel:+86 138 0013 8000"', ship_to)
+        # A delivery address without a phone of its own: the carrier calls the shopper.
+        home = self.env["res.partner"].create(
+            {
+                "name": "Zhou Xun (home)",
+                "type": "delivery",
+                "parent_id": self.shopper.id,
+                "street": "8 Huaihai Rd",
+                "city": "Shanghai",
+                "zip": "200020",
+                "country_id": self.env.ref("base.cn").id,
+            }
+        )
+        home.phone = False
+        order = self._sale((self.lamp, 1), confirm=False)
+        order.partner_shipping_id = home
+        order.action_confirm()
+        purchase = order.direct_purchase_ids
+        self.assertEqual(purchase.dest_address_id, home)
+        page = self.url_open(f"/my/direct-shipments/{purchase.id}").text
+        ship_to = page[page.index("o_direct_ship_to") : page.index("Deadlines")]
+        self.assertIn("8 Huaihai Rd", ship_to)
+        self.assertIn("200020", ship_to)
+        self.assertIn("+86 138 0013 8000", ship_to)
+
+    def test_packing_slip_for_the_supplier_of_the_order_only(self):
+        """Supplier B prints the slip of its order (a real PDF); supplier A, the shopper and
+        a missing order all answer 404, the same."""
+        self.shopper.phone = "+86 138 0013 8000"
+        url = f"/my/direct-shipments/{self.purchase.id}/packing-slip"
+        self.authenticate("supplier_beta", "supplier_beta")
+        self.assertIn(url, self.url_open(f"/my/direct-shipments/{self.purchase.id}").text)
+        # Odoo renders reports as HTML while tests run; this one must be a real PDF. The test
+        # server answers one request at a time: wkhtmltopdf must not wait for it to serve the
+        # report's stylesheets (report.url, as a deployment points it to an internal address).
+        self.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
+        with patch.dict(config.options, {"test_enable": False, "test_file": False}):
+            response = self.url_open(url, timeout=120)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Content-Type"], "application/pdf")
+        self.assertTrue(response.content.startswith(b"%PDF"))
+        self.assertIn("attachment", response.headers["Content-Disposition"])
+        self.assertIn(self.purchase.name, response.headers["Content-Disposition"])
+        for login in ("supplier_alpha", "zhou_xun"):
+            self.authenticate(login, login)
+            with self.subTest(login=login):
+                self.assertEqual(self.url_open(url).status_code, 404)
+                missing = self.url_open("/my/direct-shipments/999999999/packing-slip")
+                self.assertEqual(missing.status_code, 404)
+        self.authenticate(None, None)
+        response = self.url_open(url, allow_redirects=False)
+        self.assertNotEqual(response.status_code, 200)
+        # What the slip says: who receives what, never a price or the supplier's terms.
+        html, _kind = self.env["ir.actions.report"]._render_qweb_html(
+            "direct_ship.action_report_direct_packing_slip", self.purchase.ids
+        )
+        html = html.decode()
+        for part in ("Packing Slip", self.purchase.name, self.order.name, self.shopper.name, "1 Nanjing Rd",
+                     "+86 138 0013 8000", "Kettle"):  # fmt: skip
+            self.assertIn(part, html)
+        self.assertNotIn("70.00", html)
+
+    def test_no_packing_slip_once_the_order_is_not_the_suppliers_to_ship(self):
+        self.purchase.action_direct_refuse("Out of stock")
+        self.authenticate("supplier_beta", "supplier_beta")
+        response = self.url_open(f"/my/direct-shipments/{self.purchase.id}/packing-slip")
+        self.assertEqual(response.status_code, 409, "a rerouted order is no longer the supplier's to ship")
+        self.assertIn("no packing slip", response.text)
+        self.assertNotIn("o_direct_packing_slip", response.text)
+
+    def test_a_parcel_says_shipped_only_once_it_is(self):
+        self.purchase.action_direct_accept()
+        key = self.env["res.users.apikeys"].with_user(self.user_shopper).sudo()._generate("rpc", "app", None)
+
+        def api_status():
+            self.opener.cookies.clear()  # the app calls with its key only, no browser session
+            response = self.url_open("/api/subsidy/v1/parcels", headers={"Authorization": f"Bearer {key}"})
+            return [parcel["status"] for row in response.json()["orders"] for parcel in row["parcels"]]
+
+        parcel = self.purchase.action_direct_add_parcel(self.carrier_sf.id, "SF2222333344")
+        self.assertEqual((parcel.state, parcel.date_shipped), ("registered", False))
+        self.assertEqual(api_status(), ["registered"])
+        self.authenticate("supplier_beta", "supplier_beta")
+        page = self.url_open(f"/my/direct-shipments/{self.purchase.id}").text
+        parcels = page[page.index("o_direct_parcels") :]
+        self.assertIn("Not Shipped Yet", parcels[: parcels.index("</table>")])
+        self.assertNotIn(">Shipped<", parcels[: parcels.index("</table>")])
+        self.purchase.action_direct_ship()
+        self.assertEqual(parcel.state, "shipped")
+        self.assertTrue(parcel.date_shipped)
+        self.assertEqual(api_status(), ["shipped"])
+        # A parcel added after the order left is on its way at once.
+        late = self.purchase.action_direct_add_parcel(self.carrier_zto.id, "ZT5555666677")
+        self.assertEqual(late.state, "shipped")
+        self.assertTrue(late.date_shipped)
+        # Delivered only once shipped.
+        registered = self._sale((self.kettle, 1)).direct_purchase_ids
+        registered.action_direct_accept()
+        waiting = registered.action_direct_add_parcel(self.carrier_sf.id, "SF7777888899")
+        waiting.action_mark_delivered()
+        self.assertEqual(waiting.state, "registered")
+
+    def test_the_list_pages_and_filters(self):
+        self.purchase.action_direct_accept()
+        for _index in range(21):
+            self._sale((self.lamp, 1))
+        mine = self.env["purchase.order"].search(
+            [("direct_ship", "=", True), ("partner_id", "=", self.supplier_b.id)]
+        )
+        self.assertEqual(len(mine), 22)
+        self.authenticate("supplier_beta", "supplier_beta")
+        first = self.url_open("/my/direct-shipments").text
+        second = self.url_open("/my/direct-shipments/page/2").text
+        shown = {po.name for po in mine if f">{po.name}<" in first}
+        shown_second = {po.name for po in mine if f">{po.name}<" in second}
+        self.assertEqual((len(shown), len(shown_second)), (20, 2))
+        self.assertFalse(shown & shown_second)
+        self.assertIn("/my/direct-shipments/page/2", first)
+        self.purchase.action_direct_add_parcel(self.carrier_sf.id, "SF1212343456")
+        self.purchase.action_direct_ship()
+        shipped = self.url_open("/my/direct-shipments?filterby=shipped").text
+        self.assertIn(f">{self.purchase.name}<", shipped)
+        self.assertFalse([po for po in mine - self.purchase if f">{po.name}<" in shipped])
+        todo = self.url_open("/my/direct-shipments?filterby=todo").text
+        self.assertNotIn(f">{self.purchase.name}<", todo)
+        # Unknown filters fall back to all; another supplier and a shopper see none of these.
+        self.assertEqual(self.url_open("/my/direct-shipments?filterby=<x>").status_code, 200)
+        for login in ("supplier_alpha", "zhou_xun"):
+            self.authenticate(login, login)
+            page = self.url_open("/my/direct-shipments").text
+            self.assertIn("o_direct_no_orders", page)
+            self.assertFalse([po for po in mine if f">{po.name}<" in page])
+
+
+@tagged("post_install", "-at_install")
+class TestSupplierPortalPhone(HttpCase, DirectShipCommon):
+    """The supplier's pages on a 375 px wide phone: nothing cut, nothing to scroll sideways."""
+
+    browser_size = "375x667"
+    touch_enabled = True
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        new_test_user(
+            cls.env,
+            login="supplier_beta",
+            password="supplier_beta",
+            groups="base.group_portal",
+            partner_id=cls.supplier_b.id,
+        )
+        cls.shopper.phone = "+86 138 0013 8000"
+        cls.purchase = cls._sale((cls.kettle, 1)).direct_purchase_ids
+        cls.purchase.action_direct_accept()
+        cls.purchase.action_direct_add_parcel(cls.carrier_sf.id, "SF1234567890123456789012345")
+
+    def test_supplier_pages_on_a_phone(self):
+        self.start_tour("/my/direct-shipments", "direct_ship_supplier_phone_tour", login="supplier_beta")

@@ -22,3 +22,4 @@ from . import ir_http
 from . import sale_order
 from . import product_product
 from . import subsidy_pool_reconciliation
+from . import subsidy_queue_history

@@ -27,11 +27,38 @@ class SaleOrder(models.Model):
     subsidy_paid_date = fields.Datetime("Paid on", readonly=True, copy=False)
     subsidy_entry_ids = fields.One2many("subsidy.entry", "sale_order_id", readonly=True)
     subsidy_entry_id = fields.Many2one("subsidy.entry", "Queue Entry", compute="_compute_subsidy_entry_id")
+    # The entry's standing, on the order's form (computed for the entry, in one batch).
+    subsidy_entry_state = fields.Selection(
+        lambda self: self.env["subsidy.entry"]._fields["state"].selection,
+        string="Entry Status",
+        compute="_compute_subsidy_entry_standing",
+        compute_sudo=True,
+    )
+    subsidy_entry_position = fields.Integer(
+        "Place in the Queue", compute="_compute_subsidy_entry_standing", compute_sudo=True
+    )
+    subsidy_entry_wait = fields.Char(
+        "Estimated Wait", compute="_compute_subsidy_entry_standing", compute_sudo=True
+    )
+    subsidy_entry_progress = fields.Float(
+        "Subsidy Received (%)", compute="_compute_subsidy_entry_standing", compute_sudo=True
+    )
 
     @api.depends("subsidy_entry_ids")
     def _compute_subsidy_entry_id(self):
         for order in self:
             order.subsidy_entry_id = order.subsidy_entry_ids[:1]
+
+    @api.depends("subsidy_entry_ids.state", "subsidy_entry_ids.received")
+    def _compute_subsidy_entry_standing(self):
+        # The entries of all the orders at once: their standing is computed in one batch.
+        self.subsidy_entry_ids.mapped("position")
+        for order in self:
+            entry = order.subsidy_entry_ids[:1]
+            order.subsidy_entry_state = entry.state
+            order.subsidy_entry_position = entry.position
+            order.subsidy_entry_wait = entry.wait_estimate
+            order.subsidy_entry_progress = entry.progress
 
     # ------------------------------------------------------------------
     # Eligibility

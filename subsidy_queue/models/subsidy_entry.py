@@ -53,7 +53,8 @@ class SubsidyEntry(models.Model):
     _name = "subsidy.entry"
     _description = "Subsidy Queue Entry"
     _inherit = ["mail.thread", "subsidy.protected.mixin"]
-    _order = "program_id, seq"
+    # By the program's id, not its own order: the list reads the queue's index, no sort.
+    _order = "program_id.id, seq"
     _check_company_auto = True
     _rec_name = "name"
     _protected_fields = PROTECTED_FIELDS
@@ -148,6 +149,8 @@ class SubsidyEntry(models.Model):
             entry.progress = 100.0 * entry.received / entry.target if entry.target else 100.0
 
     def _compute_standing(self):
+        """Standing of a batch of entries (a list page, a portal page): a fixed number of
+        queries for the whole batch, one of them per program, never one per entry."""
         self.env["subsidy.entry"].flush_model(["state", "target", "received", "seq", "program_id"])
         queued = self.filtered(lambda e: e.state == "queued" and e.id)
         (self - queued).update(
@@ -160,13 +163,13 @@ class SubsidyEntry(models.Model):
                 "wait_estimate": False,
             }
         )
-        standings, inflow = {}, {}
-        for program, entries in queued.grouped("program_id").items():
-            standings.update(entries._standings_units())
-            inflow[program] = program.sudo()._inflow_units()
+        standing = queued._standing_units_batch()
+        inflow = {}
         for entry in queued:
             program = entry.program_id
-            position, ahead, after = standings[entry.id]
+            position, ahead, after = standing[entry.id] if entry.id in standing else entry._standing_units()
+            if program not in inflow:
+                inflow[program] = program.sudo()._inflow_units()
             balance, in7, in30 = inflow[program]
             estimate = estimate_wait(after, balance, in7, in30)
             entry.position = position
@@ -175,6 +178,72 @@ class SubsidyEntry(models.Model):
             entry.wait_days_min = estimate.days_min or 0
             entry.wait_days_max = estimate.days_max or 0
             entry.wait_estimate = entry._format_estimate(estimate)
+
+    def _standing_units_batch(self):
+        """``{entry id: (position, amount_ahead, paid_in_full_after)}`` in units, for the
+        queued entries of ``self``, in one query.
+
+        The same sums as ``_standing_units``, for many entries at once: the block sums
+        of each program added up once (a running total over its blocks, a few hundred
+        rows at a million entries), and the queued entries of each block the batch
+        touches numbered once, up to the batch's last entry in it (at most
+        ``BLOCK_SIZE`` rows of the queue's index per block). A list page sorted by turn
+        touches one or two blocks. Each block is read by its own indexed range with
+        constant bounds: PostgreSQL sees how few rows that is (on a vague estimate it
+        would compile the query, which costs more than running it).
+        """
+        entries = self.filtered(lambda e: e.state == "queued" and e.id)
+        if not entries:
+            return {}
+        self.env["subsidy.queue.block"].flush_model()
+        last_seq = defaultdict(int)
+        for entry in entries:
+            key = (entry.program_id.id, block_of(entry.seq))
+            last_seq[key] = max(last_seq[key], entry.seq)
+        in_block = SQL(" UNION ALL ").join(
+            SQL(
+                """(SELECT e.id, e.program_id, %(block)s AS block,
+                           COUNT(*) OVER w - 1 AS count_before,
+                           SUM(e.target - e.received) OVER w - (e.target - e.received)
+                               AS outstanding_before,
+                           e.target - e.received AS remaining
+                      FROM subsidy_entry e
+                     WHERE e.program_id = %(program)s AND e.state = 'queued'
+                       AND e.seq >= %(low)s AND e.seq <= %(high)s
+                    WINDOW w AS (ORDER BY e.seq ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))""",
+                block=block,
+                program=program_id,
+                low=block * BLOCK_SIZE,
+                high=seq,
+            )
+            for (program_id, block), seq in sorted(last_seq.items())
+        )
+        self.env.cr.execute(
+            SQL(
+                """WITH blocks AS (
+                       SELECT b.program_id, b.block,
+                              SUM(b.queued_count) OVER w - b.queued_count AS count_before,
+                              SUM(b.outstanding) OVER w - b.outstanding AS outstanding_before
+                         FROM subsidy_queue_block b
+                        WHERE b.program_id = ANY(%(programs)s)
+                       WINDOW w AS (PARTITION BY b.program_id ORDER BY b.block)),
+                   in_block AS (%(in_block)s)
+                   SELECT i.id, i.program_id, b.count_before + i.count_before,
+                          b.outstanding_before + i.outstanding_before, i.remaining
+                     FROM in_block i
+                     JOIN blocks b ON b.program_id = i.program_id AND b.block = i.block
+                    WHERE i.id = ANY(%(ids)s)""",
+                programs=sorted({program_id for program_id, _block in last_seq}),
+                in_block=in_block,
+                ids=entries.ids,
+            )
+        )
+        programs = {program.id: program for program in entries.program_id}
+        result = {}
+        for entry_id, program_id, count, outstanding, remaining in self.env.cr.fetchall():
+            units = programs[program_id]._units
+            result[entry_id] = standing_from_sums(count, units(outstanding), units(remaining))
+        return result
 
     def _portal_values(self):
         """What the shopper's app and portal show of an entry: no other shopper's data."""
@@ -325,64 +394,10 @@ class SubsidyEntry(models.Model):
         )
 
     def _standings_units(self):
-        """``{entry id: (position, amount_ahead, paid_in_full_after)}`` in units
-        for queued entries of one program: what ``_standing_units`` says of
-        each, in two reads whatever their number (a page of a shopper's
-        entries is two queries, not two per entry)."""
-        if not self:
-            return {}
-        program = self.program_id.ensure_one()
-        cr = self.env.cr
-        cr.execute(
-            SQL(
-                """SELECT n.block, COALESCE(SUM(q.queued_count), 0), COALESCE(SUM(q.outstanding), 0)
-                     FROM unnest(%s::int[]) AS n(block)
-                LEFT JOIN subsidy_queue_block q ON q.program_id = %s AND q.block < n.block
-                 GROUP BY n.block""",
-                sorted({block_of(entry.seq) for entry in self}),
-                program.id,
-            )
-        )
-        before = {block: (count, program._units(outstanding)) for block, count, outstanding in cr.fetchall()}
-        # Within each block, the queued entries before each of ours: one scan of the
-        # block up to our last entry in it, counted by a window.
-        last_in_block = {}
-        for entry in self:
-            block = block_of(entry.seq)
-            last_in_block[block] = max(last_in_block.get(block, 0), entry.seq)
-        blocks = sorted(last_in_block)
-        cr.execute(
-            SQL(
-                """SELECT seq, ahead, outstanding FROM (
-                       SELECT o.seq,
-                              COUNT(*) OVER w - 1 AS ahead,
-                              SUM(o.target - o.received) OVER w - (o.target - o.received) AS outstanding
-                         FROM unnest(%(low)s::int[], %(high)s::int[]) AS r(low, high)
-                         JOIN subsidy_entry o
-                           ON o.program_id = %(program)s AND o.state = 'queued'
-                          AND o.seq >= r.low AND o.seq <= r.high
-                       WINDOW w AS (PARTITION BY r.low ORDER BY o.seq)
-                   ) t
-                  WHERE seq = ANY(%(seqs)s)""",
-                low=[block * BLOCK_SIZE for block in blocks],
-                high=[last_in_block[block] for block in blocks],
-                program=program.id,
-                seqs=[entry.seq for entry in self],
-            )
-        )
-        in_block = {seq: (count, program._units(outstanding)) for seq, count, outstanding in cr.fetchall()}
-        standings = {}
-        for entry in self:
-            count, outstanding = before[block_of(entry.seq)]
-            own_count, own_outstanding = in_block[entry.seq]
-            standings[entry.id] = standing_from_sums(
-                count + own_count,
-                outstanding + own_outstanding,
-                program._units(entry.target - entry.received),
-            )
-        return standings
+        """``{entry id: (position, amount_ahead, paid_in_full_after)}`` in units for
+        queued entries: ``_standing_units_batch`` (kept for the portal's callers)."""
+        return self._standing_units_batch()
 
-    @api.depends("name", "partner_id")
     def _compute_display_name(self):
         for entry in self:
             entry.display_name = entry.name or _("New Entry")

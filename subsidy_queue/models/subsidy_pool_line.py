@@ -45,6 +45,13 @@ class SubsidyPoolLine(models.Model):
         help="Where a clawback was taken from.",
     )
     amount = fields.Monetary(readonly=True, help="Positive into the pool, negative out of it.")
+    # The same amount as people read it: what came in, and what was paid out, both positive.
+    amount_in = fields.Monetary("Into the Pool", compute="_compute_amount_in_out")
+    amount_out = fields.Monetary(
+        "Out of the Pool",
+        compute="_compute_amount_in_out",
+        help="What left the pool: paid to an entry, a contribution reversed, store credit.",
+    )
     balance = fields.Monetary("Pool Balance", readonly=True)
     date = fields.Datetime(required=True, readonly=True)
     entry_id = fields.Many2one("subsidy.entry", readonly=True, index="btree_not_null")
@@ -85,6 +92,12 @@ class SubsidyPoolLine(models.Model):
             """CREATE INDEX IF NOT EXISTS subsidy_pool_line_tail_idx
                    ON subsidy_pool_line (program_id, id DESC)"""
         )
+
+    @api.depends("amount")
+    def _compute_amount_in_out(self):
+        for line in self:
+            line.amount_in = max(line.amount, 0.0)
+            line.amount_out = max(-line.amount, 0.0)
 
     def _compute_posted(self):
         Settlement = self.env["subsidy.settlement"]

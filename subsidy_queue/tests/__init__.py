@@ -28,3 +28,4 @@ from . import test_api_openapi
 from . import test_shop
 from . import test_portal_pages
 from . import test_notifications
+from . import test_back_office

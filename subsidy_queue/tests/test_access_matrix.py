@@ -87,6 +87,8 @@ DENIALS = {
 # - the supplier actions on purchase orders and taking back a credit note belong
 #   to purchase and accounting users, none of these roles;
 # - a settlement exists only through a run: nobody creates one by hand;
+# - supplier performance (late suppliers) is read by this company's Subsidy
+#   Managers too: their dashboard shows it;
 # - a wizard line acts on a wizard this company's Subsidy Manager opened.
 POLICY_TABLE = """
 model                         operation                shopA  shopB  supA   supB   sales  user   mgr    other
@@ -152,6 +154,10 @@ subsidy.pool.reconciliation   read                     no     no     no     no  
 subsidy.pool.reconciliation   search                   no     no     no     no     no     found  found  empty
 subsidy.pool.reconciliation   create                   no     no     no     no     no     no     no     no
 subsidy.pool.reconciliation   unlink                   no     no     no     no     no     no     no     no
+subsidy.queue.history         read                     no     no     no     no     no     ok     ok     no
+subsidy.queue.history         search                   no     no     no     no     no     found  found  empty
+subsidy.queue.history         create                   no     no     no     no     no     no     no     no
+subsidy.queue.history         unlink                   no     no     no     no     no     no     no     no
 subsidy.withdrawal            read                     ok     no     no     no     no     ok     ok     no
 subsidy.withdrawal            search                   found  empty  empty  empty  no     found  found  empty
 subsidy.withdrawal            create                   no     no     no     no     no     ok     ok     no
@@ -235,8 +241,8 @@ direct.ship.parcel            create                   no     no     no     no  
 direct.ship.parcel            write                    no     no     no     no     no     no     no     no
 direct.ship.parcel            unlink                   no     no     no     no     no     no     no     no
 direct.ship.parcel            action_mark_delivered    no     no     no     no     no     no     no     no
-direct.ship.supplier.stat     read                     no     no     no     no     no     no     no     no
-direct.ship.supplier.stat     search                   no     no     no     no     no     no     no     no
+direct.ship.supplier.stat     read                     no     no     no     no     no     no     ok     no
+direct.ship.supplier.stat     search                   no     no     no     no     no     no     found  empty
 direct.ship.supplier.stat     create                   no     no     no     no     no     no     no     no
 direct.ship.supplier.stat     unlink                   no     no     no     no     no     no     no     no
 purchase.order                action_direct_accept     no     no     no     no     no     no     no     no
@@ -554,6 +560,9 @@ class TestAccessMatrix(HttpCase):
             "subsidy.pool.reconciliation": lambda: self.env["subsidy.pool.reconciliation"].browse(
                 self.program.id
             ),
+            "subsidy.queue.history": lambda: self.env["subsidy.queue.history"].search(
+                [("program_id", "=", self.program.id)], limit=1
+            ),
             "subsidy.withdrawal": lambda: self.withdrawal_a,
             "subsidy.payout.batch": lambda: self.batch_done,
             "subsidy.entry.void": lambda: self._wizard(
@@ -628,6 +637,7 @@ class TestAccessMatrix(HttpCase):
             "subsidy.settlement": lambda: {"program_id": program.id},
             "subsidy.queue.block": lambda: {"program_id": program.id, "block": 999999},
             "subsidy.pool.reconciliation": lambda: {"program_id": program.id},
+            "subsidy.queue.history": lambda: {"program_id": program.id, "joined": 1},
             "subsidy.withdrawal": self._withdrawal_vals,
             "subsidy.payout.batch": lambda: {"journal_id": self.bank_journal.id},
             "subsidy.entry.void": lambda: {"entry_id": self._fresh_entry().id, "reason": "Duplicate"},
