@@ -5,7 +5,7 @@ from odoo.addons.subsidy_queue.controllers import openapi
 from odoo.addons.subsidy_queue.controllers.api import API_ROOT, SubsidyApi
 from odoo.addons.subsidy_queue.controllers.common import parse_paging
 
-PARCEL_STATES = ["ordered", "accepted", "shipped", "delivered"]
+PARCEL_STATES = ["ordered", "accepted", "registered", "shipped", "delivered"]
 
 
 class DirectShipApi(SubsidyApi):
@@ -48,7 +48,10 @@ class DirectShipApi(SubsidyApi):
                         "products": {"type": "string", "description": "What is in it."},
                         "status": {
                             "enum": PARCEL_STATES,
-                            "description": "ordered from the supplier, accepted by them, shipped, delivered.",
+                            "description": (
+                                "ordered from the supplier, accepted by them, a parcel registered "
+                                "but not shipped yet, shipped, delivered."
+                            ),
                         },
                         "carrier": nullable({"type": "string"}),
                         "tracking_number": nullable({"type": "string"}),
