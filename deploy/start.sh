@@ -20,6 +20,7 @@
 #   LOGIN_RATE, LOGIN_BURST   per client address [30r/m, 10]
 #   ODOO_RC, PGHOST, PGPORT, PGUSER, PGPASSWORD   the primary (as tests/odoo_env.sh)
 #   REPLICATION_USER          the role the replica streams as [postgres]
+#   ODOO_BIN       Odoo's launcher script [odoo, next to PYTHON]
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/../tests/odoo_env.sh"
@@ -185,7 +186,13 @@ rm -f "$STACK_DIR/odoo.log"
 
 say "starting Odoo: $WORKERS workers, $CRON_WORKERS cron worker(s), database $DB, on 127.0.0.1:$ODOO_PORT"
 rm -f "$STACK_DIR/odoo.out"
-setsid "$PYTHON" "$HERE/odoo-bin" -c "$STACK_DIR/odoo.conf" --addons-path="$ADDONS_PATH" \
+# Odoo's own launcher, as its installation put it (pip: next to the interpreter;
+# Debian's package: /usr/bin/odoo). In prefork mode the master starts its
+# websocket process as "python <launcher> gevent", so it must be a script file.
+ODOO_BIN=${ODOO_BIN:-$("$PYTHON" -c 'import os, sys; print(os.path.join(os.path.dirname(sys.executable), "odoo"))')}
+[ -f "$ODOO_BIN" ] || ODOO_BIN=$(command -v odoo || true)
+[ -n "$ODOO_BIN" ] && [ -f "$ODOO_BIN" ] || die "Odoo's launcher (odoo) is not installed; set ODOO_BIN"
+setsid "$PYTHON" "$ODOO_BIN" -c "$STACK_DIR/odoo.conf" --addons-path="$ADDONS_PATH" \
     >"$STACK_DIR/odoo.out" 2>&1 < /dev/null &
 ODOO_PID=$!
 echo "$ODOO_PID" > "$STACK_DIR/odoo.pid"

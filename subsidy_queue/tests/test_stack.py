@@ -322,6 +322,12 @@ class TestStack(CommittedCase):
         )
         self.assertGreater(self._replica_transactions() - replica_before, 50, "the replica served no reads")
 
+    def test_every_process_started(self):
+        """The workers, the cron worker and the websocket (gevent) process: none died
+        at start (its traceback would be in Odoo's own output)."""
+        with open(os.path.join(self.stack_dir, "odoo.out"), encoding="utf-8") as out:
+            self.assertNotIn("Traceback", out.read())
+
     def test_nginx_answers_429(self):
         """Past its burst, an API key gets the API's JSON 429; an address trying to log in, a 429."""
         key = self.fixtures["shoppers"][0]["key"]
