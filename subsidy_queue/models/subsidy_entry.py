@@ -393,11 +393,6 @@ class SubsidyEntry(models.Model):
             program._units(self.target - self.received),
         )
 
-    def _standings_units(self):
-        """``{entry id: (position, amount_ahead, paid_in_full_after)}`` in units for
-        queued entries: ``_standing_units_batch`` (kept for the portal's callers)."""
-        return self._standing_units_batch()
-
     def _compute_display_name(self):
         for entry in self:
             entry.display_name = entry.name or _("New Entry")

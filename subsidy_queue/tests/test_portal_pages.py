@@ -587,8 +587,8 @@ class TestStandingsOfAPage(SubsidyCommon):
         queued = entries.filtered(lambda e: e.state == "queued")
         self.assertTrue(any(e.received for e in queued), "someone was paid in part")
         expected = {entry.id: entry._standing_units() for entry in queued}
-        self.assertEqual(queued._standings_units(), expected)
+        self.assertEqual(queued._standing_units_batch(), expected)
         page = queued[::3]
-        self.assertEqual(page._standings_units(), {entry.id: expected[entry.id] for entry in page})
+        self.assertEqual(page._standing_units_batch(), {entry.id: expected[entry.id] for entry in page})
         with self.assertQueryCount(__system__=2):
-            queued._standings_units()
+            queued._standing_units_batch()
