@@ -194,3 +194,71 @@ class TestBackOffice(SubsidyCommon):
             [("program_id", "=", self.program.id)], ["queue_length", "owed"], ["day:day"]
         )
         self.assertEqual((groups[0]["queue_length"], groups[0]["owed"]), (3, 195.0))
+
+    def _queue_days(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT day, joined, left_count, completed, owed_change FROM subsidy_queue_day
+                WHERE program_id = %s AND (joined != 0 OR left_count != 0 OR owed_change != 0)
+             ORDER BY day""",
+            [self.program.id],
+        )
+        return self.env.cr.fetchall()
+
+    def _queue_days_recounted(self):
+        """The same figures counted again from the entries: the slow, obvious reference."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT v.day, SUM(v.joined), SUM(v.left_count), SUM(v.completed), SUM(v.owed_change)
+                 FROM subsidy_entry e
+                CROSS JOIN LATERAL (VALUES
+                      (e.date_queued::date, 1, 0, 0, e.target),
+                      (subsidy_queue_day_left(e), 0, 1, (e.state = 'done')::int, -(e.target - e.received))
+                      ) AS v(day, joined, left_count, completed, owed_change)
+                WHERE v.day IS NOT NULL AND e.program_id = %s
+             GROUP BY v.day
+               HAVING SUM(v.joined) != 0 OR SUM(v.left_count) != 0 OR SUM(v.owed_change) != 0
+             ORDER BY v.day""",
+            [self.program.id],
+        )
+        return self.env.cr.fetchall()
+
+    def test_queue_history_is_kept_as_the_entries_change(self):
+        """The per-day figures behind the history are kept on every change of an entry,
+        by the ORM or in SQL: joins, settlements paying in part and in full, a partial
+        and a full refund, a cancellation, dates moved and a deletion. They always equal
+        a recount from the entries, and the history's last day is today's queue."""
+        orders = [
+            self._paid_order(shopper, amount)
+            for shopper, amount in zip(self.shoppers, (100.0, 300.0, 50.0, 200.0), strict=False)
+        ]
+        self.assertEqual(self._queue_days(), self._queue_days_recounted())
+        self.program._settle()
+        self.assertEqual(self._queue_days(), self._queue_days_recounted())
+        self._refund(orders[1], 100.0)  # a smaller target for a queued entry
+        self._refund(orders[2])  # a whole refund
+        self.assertEqual(self._queue_days(), self._queue_days_recounted())
+        entries = self.env["subsidy.entry"].search(
+            [("program_id", "=", self.program.id), ("state", "=", "queued")]
+        )
+        self.assertTrue(entries)
+        # Written in SQL, as settlements and conversions write: moved to other days.
+        self.env.cr.execute(
+            """UPDATE subsidy_entry SET date_queued = date_queued - interval '3 days'
+                WHERE program_id = %s""",
+            [self.program.id],
+        )
+        entries[:1]._leave_queue("cancelled", "Test")
+        self.assertEqual(self._queue_days(), self._queue_days_recounted())
+        self.assertEqual(len(self._queue_days()), 2, "joined three days ago, left today")
+        self.env.invalidate_all()
+        with self.env.cr.savepoint(flush=False) as savepoint:
+            lone = self._enqueue(self.shoppers[0], 10.0)
+            self.env.flush_all()
+            self.env.cr.execute("DELETE FROM subsidy_entry WHERE id = %s", [lone.id])
+            self.assertEqual(self._queue_days(), self._queue_days_recounted())
+            savepoint.rollback()
+        self.env.invalidate_all()
+        today = self.env["subsidy.queue.history"].search([("program_id", "=", self.program.id)], limit=1)
+        self.assertEqual(today.queue_length, self.program.queued_count)
+        self.assertEqual(today.owed, self.program.queued_amount)
