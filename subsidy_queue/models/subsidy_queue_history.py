@@ -14,10 +14,12 @@ class SubsidyQueueHistory(models.Model):
     a trigger on ``subsidy_entry`` (every write of an entry, by the ORM or in
     SQL, moves its old figures out and its new ones in, in the same
     transaction), and ``subsidy_pool_day``, kept by the ledger. A read costs
-    a few hundred rows a year, whatever the size of the queue. "Still owed" is rebuilt from the entries' targets
-    as they stand today, the allocations and clawbacks of each day and what the
-    entries that left the queue were still owed: it ends exactly on today's
-    figure; before a refund changed a target, it shows the target as refunded.
+    a few hundred rows a year, whatever the size of the queue.
+
+    "Still owed" is rebuilt from the entries' targets as they stand today, the
+    allocations and clawbacks of each day and what the entries that left the
+    queue were still owed: it ends exactly on today's figure; before a refund
+    changed a target, it shows the target as refunded.
     """
 
     _name = "subsidy.queue.history"
@@ -164,13 +166,16 @@ class SubsidyQueueHistory(models.Model):
                    IF TG_OP = 'UPDATE' THEN
                        old_left := subsidy_queue_day_left(OLD);
                        new_left := subsidy_queue_day_left(NEW);
-                       IF (OLD.program_id, OLD.date_queued::date, OLD.target)
-                               IS DISTINCT FROM (NEW.program_id, NEW.date_queued::date, NEW.target) THEN
-                           PERFORM subsidy_queue_day_add(OLD.program_id, OLD.date_queued::date, -1, 0, 0, -OLD.target);
-                           PERFORM subsidy_queue_day_add(NEW.program_id, NEW.date_queued::date, 1, 0, 0, NEW.target);
+                       IF (OLD.program_id, OLD.date_queued::date, OLD.target) IS DISTINCT FROM
+                              (NEW.program_id, NEW.date_queued::date, NEW.target) THEN
+                           PERFORM subsidy_queue_day_add(
+                               OLD.program_id, OLD.date_queued::date, -1, 0, 0, -OLD.target);
+                           PERFORM subsidy_queue_day_add(
+                               NEW.program_id, NEW.date_queued::date, 1, 0, 0, NEW.target);
                        END IF;
                        IF (OLD.program_id, old_left, OLD.state = 'done', OLD.target - OLD.received)
-                               IS DISTINCT FROM (NEW.program_id, new_left, NEW.state = 'done', NEW.target - NEW.received) THEN
+                              IS DISTINCT FROM
+                          (NEW.program_id, new_left, NEW.state = 'done', NEW.target - NEW.received) THEN
                            IF old_left IS NOT NULL THEN
                                PERFORM subsidy_queue_day_add(OLD.program_id, old_left, 0, -1,
                                    -(OLD.state = 'done')::int, OLD.target - OLD.received);
@@ -183,7 +188,8 @@ class SubsidyQueueHistory(models.Model):
                        RETURN NULL;
                    END IF;
                    IF TG_OP = 'DELETE' THEN
-                       PERFORM subsidy_queue_day_add(OLD.program_id, OLD.date_queued::date, -1, 0, 0, -OLD.target);
+                       PERFORM subsidy_queue_day_add(
+                           OLD.program_id, OLD.date_queued::date, -1, 0, 0, -OLD.target);
                        old_left := subsidy_queue_day_left(OLD);
                        IF old_left IS NOT NULL THEN
                            PERFORM subsidy_queue_day_add(OLD.program_id, old_left, 0, -1,
@@ -191,7 +197,8 @@ class SubsidyQueueHistory(models.Model):
                        END IF;
                        RETURN NULL;
                    END IF;
-                   PERFORM subsidy_queue_day_add(NEW.program_id, NEW.date_queued::date, 1, 0, 0, NEW.target);
+                   PERFORM subsidy_queue_day_add(
+                       NEW.program_id, NEW.date_queued::date, 1, 0, 0, NEW.target);
                    new_left := subsidy_queue_day_left(NEW);
                    IF new_left IS NOT NULL THEN
                        PERFORM subsidy_queue_day_add(NEW.program_id, new_left, 0, 1,
