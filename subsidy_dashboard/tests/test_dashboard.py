@@ -172,11 +172,51 @@ class TestQueueSubsidyDashboard(HttpCase):
             login="dash_manager",
         )
 
+    def test_a_new_company_sees_sample_figures_until_its_first_entry(self):
+        """Until a manager's companies have queued anything, the dashboard shows sample
+        figures, drawn as Odoo draws its own samples (no pivots, no reads), and says so."""
+        company = self.env["res.company"].create({"name": "Empty Shop"})
+        new_test_user(
+            self.env,
+            login="dash_new_manager",
+            groups="base.group_user,subsidy_queue.group_subsidy_manager",
+            company_id=company.id,
+            company_ids=[(6, 0, company.ids)],
+        )
+        manager = self.env["res.users"].search([("login", "=", "dash_new_manager")])
+        readonly = self.dashboard.with_user(manager).get_readonly_dashboard()
+        self.assertTrue(readonly.get("is_sample"))
+        sample = readonly["snapshot"]
+        self.assertEqual(sample["pivots"], {})
+        self.assertEqual(sample["globalFilters"], [])
+        cells = {sheet["name"]: sheet["cells"] for sheet in sample["sheets"]}
+        figures = [f["data"] for sheet in sample["sheets"] for f in sheet["figures"]]
+        self.assertEqual(len(figures), FIGURES)
+        for chart in figures:
+            self.assertFalse(chart["type"].startswith("odoo_"), "a sample reads nothing")
+            references = [chart.get("keyValue"), chart.get("baseline"), chart.get("labelRange")]
+            references += [data_set["dataRange"] for data_set in chart.get("dataSets", [])]
+            for reference in filter(None, references):
+                sheet, cell = reference.split("!")
+                self.assertIn(cell.split(":")[0], cells[sheet], reference)
+        self.assertNotIn("PIVOT", json.dumps(sample))
+        # The manager who has entries sees the real one.
+        self.assertFalse(self.dashboard.with_user(self.manager).get_readonly_dashboard().get("is_sample"))
+        self.start_tour(
+            "/odoo/action-spreadsheet_dashboard.ir_actions_dashboard_action",
+            "subsidy_dashboard_sample_tour",
+            login="dash_new_manager",
+        )
+
     def test_every_text_of_the_dashboard_speaks_chinese(self):
         folder = os.path.dirname(file_path("subsidy_dashboard/i18n/zh_CN.po"))
         chinese = {entry.msgid: entry.msgstr for entry in polib.pofile(os.path.join(folder, "zh_CN.po"))}
-        with file_open("subsidy_dashboard/data/files/queue_subsidy_dashboard.json", "rb") as data:
-            terms = {term for _line, _func, term, _comments in extract_spreadsheet_terms(data, [], [], {})}
+        terms = set()
+        for name in ("queue_subsidy_dashboard.json", "queue_subsidy_sample_dashboard.json"):
+            with file_open(f"subsidy_dashboard/data/files/{name}", "rb") as data:
+                terms |= {
+                    term for _line, _func, term, _comments in extract_spreadsheet_terms(data, [], [], {})
+                }
         self.assertIn("Pool in and out per day", terms)
         self.assertEqual([term for term in sorted(terms) if not chinese.get(term)], [])
         self.assertEqual(chinese["Queue Subsidy"], "排队补贴")
