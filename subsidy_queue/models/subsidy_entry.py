@@ -165,12 +165,22 @@ class SubsidyEntry(models.Model):
         )
         standing = queued._standing_units_batch()
         inflow = {}
+        now = fields.Datetime.now()
         for entry in queued:
             program = entry.program_id
             position, ahead, after = standing[entry.id] if entry.id in standing else entry._standing_units()
             if program not in inflow:
                 inflow[program] = program.sudo()._inflow_units()
             balance, in7, in30 = inflow[program]
+            # The entry's own contribution is a payment it made, not a rate of sales: the
+            # recent inflow leaves it out, or a bigger purchase would be promised a shorter
+            # wait (it counts where it is: in the pool, or paid out to the queue).
+            own = program._units(entry.contribution) if entry.date_queued else 0
+            age = (now - entry.date_queued) if entry.date_queued else None
+            if age is not None and age < timedelta(days=7):
+                in7 = max(0, in7 - own)
+            if age is not None and age < timedelta(days=30):
+                in30 = max(0, in30 - own)
             estimate = estimate_wait(after, balance, in7, in30)
             entry.position = position
             entry.amount_ahead = program._amount(ahead)

@@ -622,16 +622,13 @@ class SubsidyProgram(models.Model):
 
         What the entry would show the moment it joins (``subsidy.entry._compute_standing``):
         it comes last, so the pool must pay what the whole queue still needs and its own
-        target, while its own ``contribution_units`` are in the pool and in the recent inflow.
+        target, while its own ``contribution_units`` are in the pool. They are one payment,
+        not a rate of sales: the recent inflow does not count them, or a bigger purchase
+        would be promised a shorter wait.
         """
         self.ensure_one()
         outstanding, balance, in7, in30 = self._join_figures()
-        return estimate_wait(
-            outstanding + target_units,
-            balance + contribution_units,
-            in7 + contribution_units,
-            in30 + contribution_units,
-        )
+        return estimate_wait(outstanding + target_units, balance + contribution_units, in7, in30)
 
     def _join_figures(self):
         """``(what the queue still needs, pool balance, net inflow of the last 7 days, of the

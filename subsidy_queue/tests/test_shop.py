@@ -304,6 +304,27 @@ class TestEarnBadge(ShopSubsidyCase):
             (preview["wait"], preview["days_min"], preview["days_max"]),
         )
 
+    def test_a_bigger_purchase_is_never_promised_a_shorter_wait(self):
+        """The purchase's own contribution is one payment into the pool, not a rate of
+        sales: buying more never shortens the estimate, before joining or after."""
+        kettle = self.kettle.product_variant_id
+        previews = [kettle._subsidy_earn_preview(self.website, qty) for qty in (1, 10, 100, 1000, 10000)]
+        for smaller, bigger in zip(previews, previews[1:], strict=False):
+            self.assertLess(smaller["target"], bigger["target"])
+            self.assertLessEqual(smaller["days_min"] or 0, bigger["days_min"] or 0, (smaller, bigger))
+            self.assertLessEqual(smaller["days_max"] or 0, bigger["days_max"] or 0, (smaller, bigger))
+        order = self._paid_order(self.newcomer, kettle, 1000)
+        entry = order.subsidy_entry_id
+        self.assertEqual(
+            (entry.wait_days_min, entry.wait_days_max), (previews[3]["days_min"], previews[3]["days_max"])
+        )
+        # Entries that came before it are not promised a later payment by its contribution either.
+        earlier = self.env["subsidy.entry"].search(
+            [("program_id", "=", self.program.id), ("state", "=", "queued"), ("id", "!=", entry.id)]
+        )
+        self.assertTrue(earlier)
+        self.assertTrue(all(e.wait_days_max <= entry.wait_days_max for e in earlier))
+
     def test_nothing_for_ineligible_products(self):
         badge = self._badge(self.wrap)
         self.assertIn("d-none", badge.get("class"))
