@@ -3,7 +3,7 @@ from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
-from .common import MAX_ID
+from .common import MAX_ID, readonly_unless
 
 
 class SubsidyPortalDevices(CustomerPortal):
@@ -32,7 +32,9 @@ class SubsidyPortalDevices(CustomerPortal):
         )
         return request.render("subsidy_queue.portal_my_subsidy_devices", values)
 
-    @http.route(["/my/subsidy/devices"], type="http", auth="user", website=True, readonly=True)
+    @http.route(
+        ["/my/subsidy/devices"], type="http", auth="user", website=True, readonly=readonly_unless("revoked")
+    )
     def portal_subsidy_devices(self, revoked=None, **kw):
         return self._render_devices(revoked=bool(revoked))
 

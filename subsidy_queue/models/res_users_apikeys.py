@@ -1,3 +1,4 @@
+import contextlib
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -17,6 +18,23 @@ APP_MAX_DEVICES = 20
 
 class ResUsersApikeys(models.Model):
     _inherit = "res.users.apikeys"
+
+    def _check_credentials(self, *, scope, key):
+        """A key is checked on the primary database, also in a read-only request.
+
+        A route declared ``readonly=True`` runs on the replica when one is set up,
+        and the replica may be a moment behind: a key signed out (or expired, or of
+        a user just deactivated) would still open it, and a key just given at
+        sign-in would be refused. Whether a key is good is never read from the past:
+        a read-only request checks it on a cursor of the primary (one indexed query).
+        """
+        cr = self.env.cr
+        if not cr.readonly or self.pool.in_test_mode():
+            return super()._check_credentials(scope=scope, key=key)
+        with contextlib.closing(self.pool.cursor(readonly=False)) as primary:
+            return super(ResUsersApikeys, self.with_env(self.env(cr=primary)))._check_credentials(
+                scope=scope, key=key
+            )
 
     @api.model
     def _subsidy_app_generate(self, user, device_name):
