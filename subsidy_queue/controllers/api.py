@@ -37,6 +37,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from ..models.ir_http import accept_language, bearer_token
 from ..models.res_users import AppSecondFactorRequired, AppSecondFactorUnsupported
 from ..models.res_users_apikeys import APP_SCOPE
+from ..models.subsidy_protected_mixin import BusyError
 from . import openapi
 from .common import (
     MAX_BODY,
@@ -91,6 +92,8 @@ def _error_values(error, env):
         return 403, "forbidden", env._("You are not allowed to see or change this.")
     if isinstance(error, MissingError):
         return 404, "not_found", env._("This record does not exist or was deleted.")
+    if isinstance(error, BusyError):  # another request holds the rows: nothing changed, try again
+        return 503, "busy", str(error.args[0])
     if isinstance(error, UserError):  # and ValidationError
         return 400, "invalid", str(error.args[0]) if error.args else env._("Invalid request.")
     if isinstance(error, psycopg2.IntegrityError):
@@ -185,7 +188,10 @@ class SubsidyApi(http.Controller):
                 _logger.exception(
                     "Subsidy API: %s %s failed", request.httprequest.method, request.httprequest.path
                 )
-            response = _error(status, code, message, getattr(error, "headers", None))
+            headers = getattr(error, "headers", None)
+            if isinstance(error, BusyError):
+                headers = {"Retry-After": "1"}
+            response = _error(status, code, message, headers)
             if retry:
                 error.error_response = response
                 raise

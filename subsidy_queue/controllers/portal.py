@@ -5,7 +5,8 @@ from odoo.http import request
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
-from .common import DEFAULT_LIMIT, MAX_ID, clean_withdrawal_values, parse_id
+from ..models.subsidy_protected_mixin import BusyError
+from .common import DEFAULT_LIMIT, MAX_ID, clean_withdrawal_values, parse_id, readonly_unless
 
 # What the summary shows of each list before "See all".
 SUMMARY_ROWS = 3
@@ -147,7 +148,9 @@ class SubsidyPortal(CustomerPortal):
             "subsidy_queue.portal_my_subsidy", self._subsidy_values(**values), status=status
         )
 
-    @http.route(["/my/subsidy"], type="http", auth="user", website=True, readonly=True)
+    @http.route(
+        ["/my/subsidy"], type="http", auth="user", website=True, readonly=readonly_unless("submitted")
+    )
     def portal_my_subsidy(self, submitted=None, **kw):
         success = None
         withdrawal = self._subsidy_find_own_withdrawal(submitted) if submitted else None
@@ -175,7 +178,9 @@ class SubsidyPortal(CustomerPortal):
         except (AccessError, MissingError):
             return self._render_subsidy(status=403, error=_("You are not allowed to see or change this."))
         except UserError as error:
-            return self._render_subsidy(status=400, error=error.args[0], form=form)
+            # Busy (another request holds the account): nothing was done, the same form may go again.
+            status = 503 if isinstance(error, BusyError) else 400
+            return self._render_subsidy(status=status, error=error.args[0], form=form)
         # Post/Redirect/Get: reloading the page that follows never submits again.
         return request.redirect(f"/my/subsidy?submitted={withdrawal.id}", code=303)
 
@@ -256,7 +261,7 @@ class SubsidyPortal(CustomerPortal):
         type="http",
         auth="user",
         website=True,
-        readonly=True,
+        readonly=readonly_unless("cancelled"),
     )
     def portal_my_subsidy_withdrawals(self, page=1, cancelled=None, **kw):
         Withdrawal = request.env["subsidy.withdrawal"]
@@ -293,10 +298,10 @@ class SubsidyPortal(CustomerPortal):
         auth="user",
         website=True,
         methods=["GET"],
-        readonly=True,
     )
     def portal_subsidy_withdrawal_cancel_confirm(self, withdrawal_id, **kw):
-        """Ask before cancelling: the page's form posts to the same address."""
+        """Ask before cancelling: the page's form posts to the same address. Read on the
+        primary: the withdrawal may have been submitted a moment ago."""
         withdrawal = self._subsidy_own("subsidy.withdrawal", withdrawal_id)
         values = self._prepare_portal_layout_values()
         values.update({"page_name": "subsidy_withdrawal", "withdrawal": withdrawal})

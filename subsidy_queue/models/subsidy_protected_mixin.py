@@ -13,6 +13,11 @@ MAX_LIMIT = 200
 WORKFLOW = object()
 
 
+class BusyError(UserError):
+    """Rows another transaction is changing: nothing was done, the same request may
+    succeed in a moment (the API answers 503 with ``Retry-After``, not a 400)."""
+
+
 def lock_rows(records, nowait=False, busy_message=None):
     """Lock ``records``' rows (``FOR NO KEY UPDATE``, in id order) and drop their cache.
 
@@ -41,7 +46,7 @@ def lock_rows(records, nowait=False, busy_message=None):
             with cr.savepoint(flush=False):
                 cr.execute(query, log_exceptions=False)
         except errors.LockNotAvailable:
-            raise UserError(
+            raise BusyError(
                 busy_message or _("Someone else is changing this right now; try again in a moment.")
             ) from None
     records.invalidate_recordset()

@@ -15,6 +15,7 @@ from odoo.exceptions import MissingError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.subsidy_queue.controllers.api import _error_values
+from odoo.addons.subsidy_queue.models.subsidy_protected_mixin import BusyError
 
 ENTRIES = "/api/subsidy/v1/entries"
 WITHDRAWALS = "/api/subsidy/v1/withdrawals"
@@ -337,6 +338,10 @@ class TestApiHardening(ShopperApiCase):
         self.assertNotIn("Wang Fang", message)
         self.assertEqual(_error_values(psycopg2.IntegrityError("6222"), english)[:2], (409, "conflict"))
         self.assertEqual(_error_values(psycopg2.errors.SerializationFailure(), english)[:2], (503, "busy"))
+        # Rows another request holds (a NOWAIT lock): nothing changed, try again; not a bad request.
+        self.assertEqual(
+            _error_values(BusyError("Being processed."), english), (503, "busy", "Being processed.")
+        )
         self.env["res.lang"]._activate_lang("zh_CN")
         chinese = self.env(context=dict(self.env.context, lang="zh_CN"))
         self.assertEqual(_error_values(MissingError("x"), chinese)[2], "该记录不存在或已被删除。")

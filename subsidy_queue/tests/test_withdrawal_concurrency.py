@@ -4,9 +4,10 @@ import threading
 
 from psycopg2 import errors
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from ..models.subsidy_protected_mixin import BusyError
 from .common import CommittedCase
 
 
@@ -83,7 +84,7 @@ class TestWithdrawalConcurrency(CommittedCase):
             second = self._request(self._env(cr2), 80.0)
             cr2.commit()  # the second request exists as a draft
             first.action_submit()  # holds the account row until cr1 commits
-            with self.assertRaisesRegex(UserError, "being processed"):
+            with self.assertRaisesRegex(BusyError, "being processed"):
                 second.action_submit()
             cr2.rollback()
             cr1.commit()
