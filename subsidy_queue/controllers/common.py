@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from odoo import _
 from odoo.exceptions import ValidationError
+from odoo.http import request
 
 from ..models.subsidy_protected_mixin import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -23,7 +24,9 @@ MAX_TEXT = {"payout_method": 16, "bank_acc_number": 64, "wallet_account": 128, "
 WITHDRAWAL_KEYS = frozenset({"account_id", "amount", "bank_account_id"} | MAX_TEXT.keys())
 _DECIMAL = re.compile(r"[0-9]{1,10}(\.[0-9]{1,6})?")
 _DIGITS = re.compile(r"[0-9]{1,10}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters (tabs and line breaks aside) and the invisible marks that reorder
+# or hide text (bidi overrides and isolates, zero-width characters).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 # ----------------------------------------------------------------------
@@ -163,3 +166,20 @@ def clean_sign_in_values(values):
             raise ValidationError(_("The code of your authenticator app is 6 digits."))
         clean["totp_code"] = code
     return clean
+
+
+def readonly_unless(*params):
+    """A route's ``readonly``: served from the replica, except when the request carries
+    one of ``params``.
+
+    A form that writes redirects to a page that confirms the write (``?submitted=``,
+    ``?cancelled=``, ``?revoked=``). The replica may not have the write yet: that page
+    would say nothing, show the old balance and invite the shopper to submit again. It
+    is read on the primary; the same page opened any other time stays on the replica.
+    """
+
+    def readonly(_controller):
+        args = request.httprequest.args
+        return not any(param in args for param in params)
+
+    return readonly

@@ -10,7 +10,10 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from ..engine import share
 from .subsidy_protected_mixin import DEFAULT_LIMIT, lock_rows
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+# Control characters, line and paragraph separators, and the invisible marks that
+# reorder or hide text (bidi overrides and isolates, zero-width characters): a number
+# holding them could read differently to the approver, in the bank file and at the bank.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
 def _normalize_name(name):
@@ -279,6 +282,18 @@ class SubsidyWithdrawal(models.Model):
                 raise ValidationError(_("Choose the bank account to pay the withdrawal to."))
             if bank.partner_id.commercial_partner_id != partner.commercial_partner_id:
                 raise ValidationError(_("This bank account is not yours."))
+            # The same number registered to somebody else: not the shopper's account,
+            # whatever name this copy of it was given.
+            if bank.sanitized_acc_number and bank.search_count(
+                [
+                    ("sanitized_acc_number", "=", bank.sanitized_acc_number),
+                    ("partner_id.commercial_partner_id", "!=", partner.commercial_partner_id.id),
+                ],
+                limit=1,
+            ):
+                raise ValidationError(
+                    _("This bank account number belongs to somebody else; give an account in your own name.")
+                )
             holder = bank.acc_holder_name or bank.partner_id.name
             destination = (holder, bank.acc_number, bank.bank_id.name or "")
         else:

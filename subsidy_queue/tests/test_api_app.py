@@ -405,6 +405,43 @@ class TestAppRoutes(AppCase):
         again = self.request("POST", f"{API}/withdrawals/{withdrawal_id}/cancel", self.key)
         self.assertJsonError(again, 409, "conflict")
 
+    def test_a_payout_account_of_somebody_else_or_with_hidden_marks_is_refused(self):
+        """Zhao's bank account number, typed by Lin, is not Lin's account (whatever name
+        the new copy gets); a number or name with marks that reorder or hide text is
+        refused. Nothing is held either time."""
+        self.env["res.partner.bank"].create(
+            {"acc_number": "6222 0200 0001 0047", "partner_id": self.other.partner_id.id}
+        )
+        stolen = {"amount": 20, "payout_method": "bank", "bank_acc_number": "6222-0200-0001-0047"}
+        response = self.request("POST", f"{API}/withdrawals", self.key, body=stolen)
+        message = self.assertJsonError(response, 400, "invalid")
+        self.assertIn("belongs to somebody else", message)
+        self.assertNotIn("Zhao", message)
+        for body in (
+            {
+                "amount": 20,
+                "payout_method": "wechat",
+                "wallet_account": "\u202ewx1234",
+                "holder_name": "Lin Mei",
+            },
+            {
+                "amount": 20,
+                "payout_method": "alipay",
+                "wallet_account": "lin@alipay",
+                "holder_name": "Lin\u200bMei",
+            },
+            {"amount": 20, "payout_method": "bank", "bank_acc_number": "6222\u20660200\u20690001"},
+        ):
+            with self.subTest(body=body):
+                self.assertJsonError(
+                    self.request("POST", f"{API}/withdrawals", self.key, body=body), 400, "invalid"
+                )
+        self.account.invalidate_recordset()
+        self.assertEqual((self.account.balance, self.account.held), (100.0, 0.0))
+        self.assertFalse(
+            self.env["subsidy.withdrawal"].search([("partner_id", "=", self.shopper.partner_id.id)])
+        )
+
     def test_paging_with_a_next_link(self):
         Entry = self.env["subsidy.entry"]
         self.program._lock()
