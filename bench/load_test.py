@@ -344,8 +344,10 @@ def _check_books(env, program_id):
 def _payable_figures(env, programs):
     """``(owed, in flight, general ledger)`` on the payable account of ``programs``:
     what the accounts hold (balances and holds), what is paid out but not yet
-    marked paid on them, and the account's balance from these programs'
-    journal items (postings, earmarks, the withdrawals' payments)."""
+    marked paid on them (less what tills spent in sessions not closed yet, which
+    the payable still holds), and the account's balance from these programs'
+    journal items (postings, earmarks, the withdrawals' payments, the POS
+    sessions' closings)."""
     cr = env.cr
     ids = tuple(programs.ids)
     cr.execute(
@@ -359,6 +361,18 @@ def _payable_figures(env, programs):
         [ids],
     )
     (in_flight,) = cr.fetchone()
+    if "pos_order_id" in env["subsidy.account.line"]._fields:
+        # Spent at a till whose session is still open: its closing entry debits the payable.
+        cr.execute(
+            """SELECT COALESCE(SUM(CASE WHEN l.kind = 'spend' THEN l.amount ELSE -l.amount END), 0)
+                 FROM subsidy_account_line l
+                 JOIN subsidy_account a ON a.id = l.account_id
+                 JOIN pos_order o ON o.id = l.pos_order_id
+                 JOIN pos_session s ON s.id = o.session_id
+                WHERE a.program_id IN %s AND l.kind IN ('spend', 'spend_refund') AND s.state != 'closed'""",
+            [ids],
+        )
+        in_flight -= cr.fetchone()[0]
     cr.execute(
         """SELECT -COALESCE(SUM(l.balance), 0) FROM account_move_line l
             WHERE l.account_id = %s AND l.parent_state = 'posted'

@@ -48,3 +48,23 @@ class PosSession(models.Model):
         action["domain"] = [("pos_session_id", "=", self.id)]
         action["context"] = {}
         return action
+
+    def _create_combine_account_payment(self, payment_method, amounts, diff_amount):
+        """The closing entry's debit of the shoppers' payable, for what their balances paid
+        in the session, carries its program, as every other move of the program's money
+        does: the accountant (and the books' checks) find it by program."""
+        lines = super()._create_combine_account_payment(payment_method, amounts, diff_amount)
+        self._subsidy_tag_payable(payment_method, lines)
+        return lines
+
+    def _create_split_account_payment(self, payment, amounts):
+        lines = super()._create_split_account_payment(payment, amounts)
+        self._subsidy_tag_payable(payment.payment_method_id, lines)
+        return lines
+
+    def _subsidy_tag_payable(self, payment_method, lines):
+        program = payment_method.subsidy_balance and payment_method.subsidy_program_id
+        if program:
+            lines.move_id.line_ids.filtered(
+                lambda line: line.account_id == program.payable_account_id
+            ).sudo().subsidy_program_id = program

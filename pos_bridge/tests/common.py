@@ -218,6 +218,14 @@ class PosSubsidyCommon(WithdrawalCommon):
         accounts = self.env["subsidy.account"].search([("program_id", "=", program.id)])
         owed = sum(accounts.mapped("balance")) + sum(accounts.mapped("held"))
         payable = self._gl_balance(program.payable_account_id)
+        # What closed sessions took off the payable is found by program, as all its money is.
+        closing = self.env["account.move.line"].search(
+            [
+                ("account_id", "=", program.payable_account_id.id),
+                ("move_id.origin_payment_id.pos_session_id", "!=", False),
+            ]
+        )
+        self.assertEqual(closing.subsidy_program_id, program if closing else closing.subsidy_program_id)
         self.assertTrue(
             currency.is_zero(payable - owed - self._unposted_spends()),
             f"payable {payable} != balances {owed} + spends in open sessions {self._unposted_spends()}",

@@ -40,6 +40,15 @@ class TestPosBalance(PosSubsidyCommon):
         self.assertBooks()
         self._close()
         self.assertEqual(self._gl_balance(payable), before - 110.0)
+        # The closing's debit of the payable is the program's, as the rest of its money.
+        closing = self.env["account.move.line"].search(
+            [
+                ("account_id", "=", payable.id),
+                ("move_id.origin_payment_id.pos_session_id", "=", self.pos_session.id),
+            ]
+        )
+        self.assertEqual((closing.subsidy_program_id, sum(closing.mapped("debit"))), (self.program, 110.0))
+        self.assertBooks()
         report = self.env["report.point_of_sale.report_saledetails"].get_sale_details(
             session_ids=self.pos_session.ids
         )
