@@ -107,16 +107,18 @@ class SubsidyQueueHistory(models.Model):
         )
 
     def _init_queue_days(self):
-        """The per-day table of the entries and the trigger that keeps it.
+        """The per-day table of the entries and the triggers that keep it.
 
         An entry counts on the day it joined the queue (``joined``, and its
         target in ``owed_change``) and, once it left the queue, on the day it
         left (``left_count``, ``completed`` when paid in full, and minus what
-        it was still owed). The trigger takes an entry's old figures out and
-        puts its new ones in; an update that changes neither (an allocation
-        to a queued entry) touches nothing. The rows it writes are those the
-        queue's own writers reach under the program's lock, so they add no
-        contention of their own.
+        it was still owed). After each statement that writes entries, its
+        trigger takes the old figures of the rows it changed out and puts their
+        new ones in, added up per program and day: one upsert per day touched,
+        whatever the number of rows (a settlement paying ten thousand entries
+        writes one row), and none when nothing counted changed (allocations to
+        entries still queued). The queue's own writers hold the program's lock
+        when they write entries, so the rows add no contention of their own.
         """
         cr = self.env.cr
         cr.execute(
@@ -130,24 +132,9 @@ class SubsidyQueueHistory(models.Model):
                    PRIMARY KEY (program_id, day)
                )"""
         )
-        cr.execute(
-            """CREATE OR REPLACE FUNCTION subsidy_queue_day_add(
-                   p_program integer, p_day date, p_joined integer, p_left integer,
-                   p_completed integer, p_owed numeric) RETURNS void AS $$
-               BEGIN
-                   IF p_program IS NULL OR p_day IS NULL THEN
-                       RETURN;
-                   END IF;
-                   INSERT INTO subsidy_queue_day AS q
-                          (program_id, day, joined, left_count, completed, owed_change)
-                   VALUES (p_program, p_day, p_joined, p_left, p_completed, p_owed)
-                   ON CONFLICT (program_id, day) DO UPDATE
-                      SET joined = q.joined + EXCLUDED.joined,
-                          left_count = q.left_count + EXCLUDED.left_count,
-                          completed = q.completed + EXCLUDED.completed,
-                          owed_change = q.owed_change + EXCLUDED.owed_change;
-               END $$ LANGUAGE plpgsql"""
-        )
+        # The row-level trigger of the first version of this table.
+        cr.execute("DROP TRIGGER IF EXISTS subsidy_queue_day_track ON subsidy_entry")
+        cr.execute("DROP FUNCTION IF EXISTS subsidy_queue_day_track, subsidy_queue_day_add")
         cr.execute(
             """CREATE OR REPLACE FUNCTION subsidy_queue_day_left(e subsidy_entry) RETURNS date AS $$
                    SELECT CASE WHEN e.state != 'queued' THEN COALESCE(
@@ -157,62 +144,68 @@ class SubsidyQueueHistory(models.Model):
                               e.write_date)::date END
                $$ LANGUAGE sql IMMUTABLE"""
         )
-        cr.execute(
-            """CREATE OR REPLACE FUNCTION subsidy_queue_day_track() RETURNS trigger AS $$
-               DECLARE
-                   old_left date;
-                   new_left date;
-               BEGIN
-                   IF TG_OP = 'UPDATE' THEN
-                       old_left := subsidy_queue_day_left(OLD);
-                       new_left := subsidy_queue_day_left(NEW);
-                       IF (OLD.program_id, OLD.date_queued::date, OLD.target) IS DISTINCT FROM
-                              (NEW.program_id, NEW.date_queued::date, NEW.target) THEN
-                           PERFORM subsidy_queue_day_add(
-                               OLD.program_id, OLD.date_queued::date, -1, 0, 0, -OLD.target);
-                           PERFORM subsidy_queue_day_add(
-                               NEW.program_id, NEW.date_queued::date, 1, 0, 0, NEW.target);
-                       END IF;
-                       IF (OLD.program_id, old_left, OLD.state = 'done', OLD.target - OLD.received)
-                              IS DISTINCT FROM
-                          (NEW.program_id, new_left, NEW.state = 'done', NEW.target - NEW.received) THEN
-                           IF old_left IS NOT NULL THEN
-                               PERFORM subsidy_queue_day_add(OLD.program_id, old_left, 0, -1,
-                                   -(OLD.state = 'done')::int, OLD.target - OLD.received);
-                           END IF;
-                           IF new_left IS NOT NULL THEN
-                               PERFORM subsidy_queue_day_add(NEW.program_id, new_left, 0, 1,
-                                   (NEW.state = 'done')::int, -(NEW.target - NEW.received));
-                           END IF;
-                       END IF;
-                       RETURN NULL;
-                   END IF;
-                   IF TG_OP = 'DELETE' THEN
-                       PERFORM subsidy_queue_day_add(
-                           OLD.program_id, OLD.date_queued::date, -1, 0, 0, -OLD.target);
-                       old_left := subsidy_queue_day_left(OLD);
-                       IF old_left IS NOT NULL THEN
-                           PERFORM subsidy_queue_day_add(OLD.program_id, old_left, 0, -1,
-                               -(OLD.state = 'done')::int, OLD.target - OLD.received);
-                       END IF;
-                       RETURN NULL;
-                   END IF;
-                   PERFORM subsidy_queue_day_add(
-                       NEW.program_id, NEW.date_queued::date, 1, 0, 0, NEW.target);
-                   new_left := subsidy_queue_day_left(NEW);
-                   IF new_left IS NOT NULL THEN
-                       PERFORM subsidy_queue_day_add(NEW.program_id, new_left, 0, 1,
-                           (NEW.state = 'done')::int, -(NEW.target - NEW.received));
-                   END IF;
-                   RETURN NULL;
-               END $$ LANGUAGE plpgsql"""
-        )
-        cr.execute("DROP TRIGGER IF EXISTS subsidy_queue_day_track ON subsidy_entry")
-        cr.execute(
-            """CREATE TRIGGER subsidy_queue_day_track
-                   AFTER INSERT OR UPDATE OR DELETE ON subsidy_entry
-                   FOR EACH ROW EXECUTE FUNCTION subsidy_queue_day_track()"""
-        )
+
+        def figures(sign, rows):
+            """The figures of the transition table ``rows``, per program and day, signed."""
+            return SQL(
+                """SELECT e.program_id, v.day, %(sign)s * v.joined AS joined,
+                          %(sign)s * v.left_count AS left_count, %(sign)s * v.completed AS completed,
+                          %(sign)s * v.owed_change AS owed_change
+                     FROM %(rows)s e
+                    CROSS JOIN LATERAL (VALUES
+                          (e.date_queued::date, 1, 0, 0, e.target),
+                          (subsidy_queue_day_left(e), 0, 1, (e.state = 'done')::int,
+                           -(e.target - e.received))
+                          ) AS v(day, joined, left_count, completed, owed_change)
+                    WHERE v.day IS NOT NULL AND e.program_id IS NOT NULL""",
+                sign=SQL(sign),
+                rows=SQL.identifier(rows),
+            )
+
+        for event, transition, rows in (
+            ("insert", SQL("NEW TABLE AS new_rows"), figures("1", "new_rows")),
+            (
+                "update",
+                SQL("OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+                SQL("%s UNION ALL %s", figures("-1", "old_rows"), figures("1", "new_rows")),
+            ),
+            ("delete", SQL("OLD TABLE AS old_rows"), figures("-1", "old_rows")),
+        ):
+            name = SQL.identifier(f"subsidy_queue_day_{event}")
+            cr.execute(
+                SQL(
+                    """CREATE OR REPLACE FUNCTION %(name)s() RETURNS trigger AS $$
+                       BEGIN
+                           INSERT INTO subsidy_queue_day AS q
+                                  (program_id, day, joined, left_count, completed, owed_change)
+                           SELECT program_id, day, SUM(joined), SUM(left_count), SUM(completed),
+                                  SUM(owed_change)
+                             FROM (%(rows)s) AS d
+                         GROUP BY program_id, day
+                           HAVING SUM(joined) != 0 OR SUM(left_count) != 0 OR SUM(completed) != 0
+                               OR SUM(owed_change) != 0
+                         ORDER BY program_id, day
+                      ON CONFLICT (program_id, day) DO UPDATE
+                              SET joined = q.joined + EXCLUDED.joined,
+                                  left_count = q.left_count + EXCLUDED.left_count,
+                                  completed = q.completed + EXCLUDED.completed,
+                                  owed_change = q.owed_change + EXCLUDED.owed_change;
+                           RETURN NULL;
+                       END $$ LANGUAGE plpgsql""",
+                    name=name,
+                    rows=rows,
+                )
+            )
+            cr.execute(SQL("DROP TRIGGER IF EXISTS %s ON subsidy_entry", name))
+            cr.execute(
+                SQL(
+                    """CREATE TRIGGER %(name)s AFTER %(event)s ON subsidy_entry
+                           REFERENCING %(transition)s FOR EACH STATEMENT EXECUTE FUNCTION %(name)s()""",
+                    name=name,
+                    event=SQL(event.upper()),
+                    transition=transition,
+                )
+            )
         # Entries written before the table was kept: add them up once.
         cr.execute(
             """INSERT INTO subsidy_queue_day (program_id, day, joined, left_count, completed, owed_change)
