@@ -6,6 +6,10 @@ settlement cron), then the load test's own checks; and nginx's 429 answers.
 
 The data is committed (the stack's processes must see it) and removed again
 in the cleanup, which also stops every process the test started.
+
+The stack takes the first free block of ports of SUBSIDY_STACK_HTTP_PORTS
+(nginx's port of each block, comma separated; Odoo takes the next two) and
+the first free port of SUBSIDY_STACK_REPLICA_PORTS (a range, ``5442-5449``).
 """
 
 import fcntl
@@ -28,9 +32,20 @@ from odoo.addons.subsidy_queue.models.subsidy_account import SubsidyAccount
 from .common import CommittedCase, SubsidyCommon
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _ports(variable, default):
+    """The ports ``variable`` lists (``8296,8293``; ``5442-5449``), else ``default``'s."""
+    ports = []
+    for part in os.environ.get(variable, default).split(","):
+        first, _dash, last = part.strip().partition("-")
+        ports.extend(range(int(first), int(last or first) + 1))
+    return tuple(ports)
+
+
 # nginx takes the first port of a block, Odoo the next, its websocket the third.
-HTTP_PORTS = (8296, 8293, 8290)
-REPLICA_PORTS = tuple(range(5442, 5450))
+HTTP_PORTS = _ports("SUBSIDY_STACK_HTTP_PORTS", "8296,8293,8290")
+REPLICA_PORTS = _ports("SUBSIDY_STACK_REPLICA_PORTS", "5442-5449")
 MAX_REQUESTS = 300
 MAX_SECONDS = 45
 
