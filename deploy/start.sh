@@ -16,8 +16,15 @@
 #   WORKERS        HTTP workers [4]; CRON_WORKERS cron workers [1]
 #   REPLICA_PORT   the replica's port [5440]; 0: no replica, every read on the primary
 #   STACK_DIR      configurations, logs and pid files [/tmp/subsidy-stack-$HTTP_PORT]
-#   API_RATE, API_BURST       per API key [10r/s, 20]
-#   LOGIN_RATE, LOGIN_BURST   per client address [30r/m, 10]
+#   SERVER_NAME    the names nginx serves (server_name); any other Host is refused
+#                  [localhost 127.0.0.1]; the first is the one start.sh asks for
+#   API_RATE, API_BURST       per API key, and per address for requests without
+#                             one [10r/s, 20]
+#   API_ADDRESS_RATE, API_ADDRESS_BURST   the API per client address, with a key or
+#                             none [30r/s, 60]
+#   LOGIN_RATE, LOGIN_BURST   logins per client address [30r/m, 10]
+#   RPC_RATE, RPC_BURST       Odoo's RPC (/jsonrpc, /xmlrpc/) per client address
+#                             [60r/m, 20]; raise them for integrations (README)
 #   ODOO_RC, PGHOST, PGPORT, PGUSER, PGPASSWORD   the primary (as tests/odoo_env.sh)
 #   REPLICATION_USER          the role the replica streams as [postgres]
 #   ODOO_BIN       Odoo's launcher script [odoo, next to PYTHON]
@@ -35,8 +42,13 @@ REPLICA_PORT=${REPLICA_PORT:-5440}
 STACK_DIR=${STACK_DIR:-/tmp/subsidy-stack-$HTTP_PORT}
 API_RATE=${API_RATE:-10r/s}
 API_BURST=${API_BURST:-20}
+API_ADDRESS_RATE=${API_ADDRESS_RATE:-30r/s}
+API_ADDRESS_BURST=${API_ADDRESS_BURST:-60}
 LOGIN_RATE=${LOGIN_RATE:-30r/m}
 LOGIN_BURST=${LOGIN_BURST:-10}
+RPC_RATE=${RPC_RATE:-60r/m}
+RPC_BURST=${RPC_BURST:-20}
+SERVER_NAME=${SERVER_NAME:-localhost 127.0.0.1}
 REPLICATION_USER=${REPLICATION_USER:-postgres}
 
 say() { echo "== $*"; }
@@ -164,9 +176,14 @@ fill() {  # fill TEMPLATE: replace @NAME@ by the values below
         -e "s|@STACK_DIR@|$STACK_DIR|g" -e "s|@DATA_DIR@|$DATA_DIR_ON|g" -e "s|@DATA_DIR_PATH@|$DATA_DIR|g" \
         -e "s|@USER@|$NGINX_USER|g" -e "s|@STATIC_TRY@|$STATIC_TRY|g" \
         -e "s|@API_RATE@|$API_RATE|g" -e "s|@API_BURST@|$API_BURST|g" \
-        -e "s|@LOGIN_RATE@|$LOGIN_RATE|g" -e "s|@LOGIN_BURST@|$LOGIN_BURST|g" "$1"
+        -e "s|@API_ADDRESS_RATE@|$API_ADDRESS_RATE|g" -e "s|@API_ADDRESS_BURST@|$API_ADDRESS_BURST|g" \
+        -e "s|@LOGIN_RATE@|$LOGIN_RATE|g" -e "s|@LOGIN_BURST@|$LOGIN_BURST|g" \
+        -e "s|@RPC_RATE@|$RPC_RATE|g" -e "s|@RPC_BURST@|$RPC_BURST|g" -e "s|@SERVER_NAME@|$SERVER_NAME|g" "$1"
 }
-ADMIN_PASSWD=$("$PYTHON" -c "import secrets; print(secrets.token_urlsafe(24))")
+# Odoo's master password: /jsonrpc still reaches Odoo's database service, whose
+# methods check it (README, Production); a new random one at each start, so
+# that it cannot be guessed (list_db = False refuses them all anyway).
+ADMIN_PASSWD=$("$PYTHON" -c "import secrets; print(secrets.token_urlsafe(32))")
 REPLICA_ON=$([ "$REPLICA_PORT" != 0 ] && echo "" || echo "; ")
 DATA_DIR_ON=$([ -n "$DATA_DIR" ] && echo "" || echo "; ")
 STATIC_TRY=""
@@ -208,9 +225,10 @@ nginx -q -t -c "$STACK_DIR/nginx.conf" -p "$STACK_DIR" -e "$STACK_DIR/nginx-erro
 say "starting nginx on http://127.0.0.1:$HTTP_PORT"
 nginx -c "$STACK_DIR/nginx.conf" -p "$STACK_DIR" -e "$STACK_DIR/nginx-error.log"
 
-# Ready: Odoo answers through nginx.
+# Ready: Odoo answers through nginx (for the first of the served names).
 for _ in $(seq 240); do
-    code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/web/health" || true)
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "Host: ${SERVER_NAME%% *}" \
+        "http://127.0.0.1:$HTTP_PORT/web/health" || true)
     [ "$code" = 200 ] && break
     kill -0 "$ODOO_PID" 2>/dev/null || die "Odoo stopped; see $STACK_DIR/odoo.log and odoo.out"
     sleep 0.5

@@ -2,21 +2,31 @@
 worker, nginx in front and a streaming replica of the local PostgreSQL
 (deploy/start.sh), a few hundred requests of the load test
 (bench/load_test.py: shoppers, the back office, approvals and batches, the
-settlement cron), then the load test's own checks; and nginx's 429 answers.
+settlement cron), then the load test's own checks; and what nginx answers
+itself: its 429s, its refusals, its errors.
 
 The data is committed (the stack's processes must see it) and removed again
 in the cleanup, which also stops every process the test started.
+
+The stack takes the first free block of ports of SUBSIDY_STACK_HTTP_PORTS
+(nginx's port of each block, comma separated; Odoo takes the next two) and
+the first free port of SUBSIDY_STACK_REPLICA_PORTS (a range, ``5442-5449``).
 """
 
 import fcntl
+import http.client
 import importlib.util
+import json
 import os
 import re
+import secrets
+import signal
 import socket
 import subprocess
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from unittest.mock import patch
 
 import requests
@@ -29,9 +39,20 @@ from odoo.addons.subsidy_queue.models.subsidy_account import SubsidyAccount
 from .common import CommittedCase, SubsidyCommon
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _ports(variable, default):
+    """The ports ``variable`` lists (``8296,8293``; ``5442-5449``), else ``default``'s."""
+    ports = []
+    for part in os.environ.get(variable, default).split(","):
+        first, _dash, last = part.strip().partition("-")
+        ports.extend(range(int(first), int(last or first) + 1))
+    return tuple(ports)
+
+
 # nginx takes the first port of a block, Odoo the next, its websocket the third.
-HTTP_PORTS = (8296, 8293, 8290)
-REPLICA_PORTS = tuple(range(5442, 5450))
+HTTP_PORTS = _ports("SUBSIDY_STACK_HTTP_PORTS", "8296,8293,8290")
+REPLICA_PORTS = _ports("SUBSIDY_STACK_REPLICA_PORTS", "5442-5449")
 MAX_REQUESTS = 300
 MAX_SECONDS = 45
 
@@ -67,6 +88,15 @@ def claim_ports(candidates, width=1):
             return port, lock
         lock.close()
     raise AssertionError(f"no free ports among {candidates} for the stack")
+
+
+def _running(pid):
+    """Whether process ``pid`` runs (a zombie waiting for its parent does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+            return stat.read().rpartition(")")[2].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 @tagged("post_install", "-at_install")
@@ -218,6 +248,24 @@ class TestReadonlyRoutes(HttpCase):
 
 @tagged("post_install", "-at_install")
 class TestStack(CommittedCase):
+    # Odoo's database service over XML-RPC; routes that are no pages, under a
+    # language prefix (Odoo's router takes /en/jsonrpc for /jsonrpc).
+    REFUSED = (
+        "/xmlrpc/2/db",
+        "/xmlrpc/db",
+        "/en/jsonrpc",
+        "/en/xmlrpc/2/common",
+        "/en/api/subsidy/v1/auth/sign-in",
+        "/en/web/session/authenticate",
+    )
+    # Paths that climb out of a folder, however spelled.
+    CLIMBING = (
+        "/web/static/src/../../__manifest__.py",
+        "/web/static/%2e%2e/__manifest__.py",
+        "/subsidy_queue/static/../controllers/api.py",
+        "/web/static/.%2E/__manifest__.py",
+    )
+
     @classmethod
     def setUpClass(cls):
         """One stack for the class: fixtures committed, then deploy/start.sh."""
@@ -237,6 +285,7 @@ class TestStack(CommittedCase):
         cls.addClassCleanup(lock.close)
         cls.replica_port, lock = claim_ports(REPLICA_PORTS)
         cls.addClassCleanup(lock.close)
+        cls.http_port = http_port
         cls.url = f"http://127.0.0.1:{http_port}"
         # The stack reaches the database as this test does, and shares its file store.
         rc = os.path.join(cls.stack_dir, "primary.conf")
@@ -425,6 +474,22 @@ class TestStack(CommittedCase):
         logins = [requests.get(f"{self.url}/web/login", timeout=60).status_code for _i in range(25)]
         self.assertIn(429, logins)
         self.assertEqual(logins[0], 200)
+        # The same zone, whatever spelling of the logins Odoo's router takes: a trailing
+        # slash, a language prefix (the zone is spent: at most one try gets through).
+        sign_in = {"login": "nobody", "password": "wrong", "device_name": "guesser"}
+        authenticate = {"params": {"db": self.db, "login": "nobody", "password": "wrong"}}
+        for path, body in (
+            ("/api/subsidy/v1/auth/sign-in/", sign_in),
+            ("/web/session/authenticate/", authenticate),
+            ("/web/login/", None),
+            ("/en/web/login", None),
+        ):
+            with self.subTest(path=path):
+                answers = [requests.post(f"{self.url}{path}", json=body, timeout=60) for _i in range(3)]
+                self.assertIn(429, [answer.status_code for answer in answers])
+        refused = requests.post(f"{self.url}/api/subsidy/v1/auth/sign-in/", json=sign_in, timeout=60)
+        self.assertEqual(refused.status_code, 429)
+        self.assertEqual(refused.json()["error"]["code"], "too_many_attempts")
 
     def test_nginx_caches_the_public_page_for_visitors_without_a_session(self):
         first = requests.get(f"{self.url}/subsidy/pool", timeout=60)
@@ -433,6 +498,12 @@ class TestStack(CommittedCase):
         self.assertIn(first.headers["X-Cache-Status"], ("MISS", "HIT", "EXPIRED", "UPDATING"))
         self.assertEqual(again.headers["X-Cache-Status"], "HIT")
         self.assertIn("Load test (stack)", again.text)
+        # A query string or a trailing slash is the same page: no way around the cache.
+        for path in (f"/subsidy/pool?visit={secrets.token_hex(4)}", "/subsidy/pool/"):
+            with self.subTest(path=path):
+                self.assertEqual(
+                    requests.get(f"{self.url}{path}", timeout=60).headers["X-Cache-Status"], "HIT"
+                )
         # Odoo's session cookie of the cached answer is given to nobody.
         self.assertNotIn("Set-Cookie", again.headers)
         self.assertNotIn("Set-Cookie", first.headers)
@@ -449,6 +520,159 @@ class TestStack(CommittedCase):
         page = shopper.get(f"{self.url}/subsidy/pool", timeout=60)
         self.assertEqual(page.status_code, 200)
         self.assertNotIn("X-Cache-Status", page.headers)
+
+    def test_nginx_answers_json_under_the_api(self):
+        """nginx's own errors under /api/subsidy/ are the API's JSON: a body above the
+        API's 16 KiB (refused before it is sent), a malformed request, a path that
+        climbs, and Odoo down."""
+        status, content_type, body = self._raw(
+            "POST",
+            "/api/subsidy/v1/withdrawals",
+            [("Content-Type", "application/json"), ("Content-Length", "1048576")],
+        )
+        self.assertEqual(
+            (status, content_type, json.loads(body)["error"]["code"]), (413, "application/json", "too_large")
+        )
+        status, content_type, body = self._raw(
+            "GET", "/api/subsidy/v1/account", [("Authorization", "Bearer a"), ("Authorization", "Bearer b")]
+        )
+        self.assertEqual(
+            (status, content_type, json.loads(body)["error"]["code"]), (400, "application/json", "invalid")
+        )
+        status, content_type, body = self._raw("GET", "/api/subsidy/v1/../v1/account")
+        self.assertEqual(
+            (status, content_type, json.loads(body)["error"]["code"]), (404, "application/json", "not_found")
+        )
+
+        def odoo_is_down():
+            response = requests.get(f"{self.url}/api/subsidy/v1/openapi.json", timeout=60)
+            self.assertEqual(response.status_code, 502)
+            self.assertEqual(response.json()["error"]["code"], "unavailable")
+            self.assertEqual(response.headers["Retry-After"], "5")
+
+        self._with_odoo_stopped(odoo_is_down)
+
+    def test_nginx_limits_odoo_rpc_per_address(self):
+        """Odoo's RPC checks a password on every call and its login cooldown does not
+        watch it: nginx limits every RPC path per address."""
+        guess = {"service": "common", "method": "login", "args": [self.db, "admin", "wrong"]}
+        payload = {"jsonrpc": "2.0", "method": "call", "params": guess}
+        statuses = self._in_parallel(
+            lambda _i: requests.post(f"{self.url}/jsonrpc", json=payload, timeout=60).status_code, 40
+        )
+        self.assertIn(429, statuses)
+        # The other paths, with a call that asks nothing of Odoo but its version.
+        version = '<?xml version="1.0"?><methodCall><methodName>version</methodName></methodCall>'
+        for path in ("/xmlrpc/2/common", "/xmlrpc/common", "/xmlrpc/2/object", "/xmlrpc/object", "/jsonrpc/"):
+            with self.subTest(path=path):
+                statuses = self._in_parallel(
+                    lambda _i, path=path: (
+                        requests.post(f"{self.url}{path}", data=version, timeout=60).status_code
+                    ),
+                    30,
+                )
+                self.assertIn(429, statuses)
+
+    def test_nginx_limits_the_api_per_address(self):
+        """Requests without a key, with bogus keys, and the public pool: counted per address."""
+        for path, bogus_keys in (
+            ("/api/subsidy/v1/account", False),
+            ("/api/subsidy/v1/account", True),  # a new bogus key each time
+            ("/api/subsidy/v1/pool", False),
+        ):
+            with self.subTest(path=path, bogus_keys=bogus_keys):
+
+                def call(_i, path=path, bogus_keys=bogus_keys):
+                    headers = {"Authorization": f"Bearer {secrets.token_hex(20)}"} if bogus_keys else {}
+                    return requests.get(f"{self.url}{path}", headers=headers, timeout=60)
+
+                answers = self._in_parallel(call, 200)
+                limited = [answer for answer in answers if answer.status_code == 429]
+                self.assertTrue(limited, sorted({answer.status_code for answer in answers}))
+                self.assertEqual(limited[0].json()["error"]["code"], "too_many_requests")
+                self.assertEqual(limited[0].headers["Retry-After"], "1")
+
+    def test_nginx_refuses_other_hosts_the_database_service_and_climbing_paths(self):
+        # Another name: the connection is closed unanswered. A served name with a
+        # made-up port: Odoo builds its links from the name and nginx's own port.
+        self.assertIsNone(self._raw("GET", "/web/login", host="evil.example"))
+        status, _type, body = self._raw("GET", "/subsidy", host="localhost:@evil.example")
+        self.assertEqual(status, 200)
+        page_url = re.search(r'<meta property="og:url" content="([^"]*)"', body.decode())
+        self.assertEqual(page_url and page_url[1], f"http://localhost:{self.http_port}/subsidy")
+        self.assertNotIn(b"evil.example", body)
+        # Odoo's database service over XML-RPC; the API and Odoo's RPC under a language.
+        for path in self.REFUSED:
+            with self.subTest(path=path):
+                self.assertEqual(requests.post(f"{self.url}{path}", json={}, timeout=60).status_code, 404)
+        # A path that climbs out of a folder: nginx's 404, not Odoo's 500.
+        for path in self.CLIMBING:
+            with self.subTest(path=path):
+                self.assertEqual(self._raw("GET", path)[0], 404)
+
+    # ------------------------------------------------------------------
+
+    def _raw(self, method, path, headers=(), host=None):
+        """``method path`` sent as written (no normalised path; the headers as given, in
+        order, after Host): ``(status, content type, body)``, or ``None`` when nginx
+        closed the connection without an answer."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=60)
+        try:
+            connection.putrequest(method, path, skip_host=host is not None, skip_accept_encoding=True)
+            if host is not None:
+                connection.putheader("Host", host)
+            for name, value in headers:
+                connection.putheader(name, value)
+            connection.endheaders()
+            try:
+                response = connection.getresponse()
+            except http.client.RemoteDisconnected:
+                return None
+            return response.status, response.getheader("Content-Type"), response.read()
+        finally:
+            connection.close()
+
+    @staticmethod
+    def _in_parallel(call, count):
+        """``call(0)`` ... ``call(count - 1)`` from 16 threads, as a crowd would."""
+        with ThreadPoolExecutor(16) as pool:
+            return list(pool.map(call, range(count)))
+
+    def _with_odoo_stopped(self, check):
+        """Stop Odoo as deploy/stop.sh does (its master, by its pid file), run ``check``,
+        then start it again with the command deploy/start.sh ran, detached as it was."""
+        with open(os.path.join(self.stack_dir, "odoo.pid"), encoding="utf-8") as pidfile:
+            pid = int(pidfile.read())
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            command = [arg.decode() for arg in cmdline.read().split(b"\0") if arg]
+        os.kill(pid, signal.SIGTERM)
+        for _i in range(120):
+            if not _running(pid):
+                break
+            time.sleep(0.5)
+        else:
+            os.kill(pid, signal.SIGKILL)
+        try:
+            check()
+        finally:
+            subprocess.run(
+                ["bash", "-c", 'setsid "$@" >>"$ODOO_OUT" 2>&1 </dev/null &', "odoo", *command],
+                env=dict(self.stack_env, ODOO_OUT=os.path.join(self.stack_dir, "odoo.out")),
+                check=True,
+            )
+            for _i in range(240):
+                if self._health() == 200:
+                    break
+                time.sleep(0.5)
+            else:
+                raise AssertionError("Odoo did not start again")
+
+    def _health(self):
+        """The status of Odoo's health check through nginx; ``None`` without an answer."""
+        try:
+            return requests.get(f"{self.url}/web/health", timeout=10).status_code
+        except requests.ConnectionError:
+            return None
 
     # ------------------------------------------------------------------
 
