@@ -375,6 +375,17 @@ class TestStack(CommittedCase):
         )
         self.assertGreater(self._replica_transactions() - replica_before, 50, "the replica served no reads")
 
+    @staticmethod
+    def _past_429(send, url, **kwargs):
+        """``send(url, **kwargs)``, again while nginx's login zone still counts the tries
+        of other tests (429), up to a minute."""
+        for _try in range(30):
+            answer = send(url, timeout=60, **kwargs)
+            if answer.status_code != 429:
+                return answer
+            time.sleep(2)
+        return answer
+
     def _replica_replay(self, action):
         subprocess.run(
             ["psql", "-h", "127.0.0.1", "-p", str(self.replica_port), "-d", "postgres", "-AtXc",
@@ -390,15 +401,11 @@ class TestStack(CommittedCase):
         self._replica_replay("pause")
         self.addCleanup(self._replica_replay, "resume")
         http = requests.Session()
-        for _try in range(30):  # the login zone may still count other tests' tries
-            signed_in = http.post(
-                f"{self.url}/api/subsidy/v1/auth/sign-in",
-                json={"login": login, "password": password, "device_name": "lagging replica"},
-                timeout=60,
-            )
-            if signed_in.status_code != 429:
-                break
-            time.sleep(2)
+        signed_in = self._past_429(
+            http.post,
+            f"{self.url}/api/subsidy/v1/auth/sign-in",
+            json={"login": login, "password": password, "device_name": "lagging replica"},
+        )
         self.assertEqual(signed_in.status_code, 201, signed_in.text[:300])
         api = {"Authorization": f"Bearer {signed_in.json()['api_key']}"}
         account = http.get(f"{self.url}/api/subsidy/v1/account", headers=api, timeout=60)
@@ -409,11 +416,7 @@ class TestStack(CommittedCase):
         self.assertEqual(account.status_code, 401, account.text[:300])
         # The portal: a withdrawal submitted, and the page it lands on says so.
         params = {"db": self.db, "login": login, "password": password}
-        for _try in range(30):
-            answer = http.post(f"{self.url}/web/session/authenticate", json={"params": params}, timeout=60)
-            if answer.status_code != 429:
-                break
-            time.sleep(2)
+        answer = self._past_429(http.post, f"{self.url}/web/session/authenticate", json={"params": params})
         self.assertTrue(answer.json()["result"]["uid"])
         page = http.get(f"{self.url}/my/subsidy", timeout=60)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
@@ -511,11 +514,7 @@ class TestStack(CommittedCase):
         shopper = requests.Session()
         login = self.fixtures["shoppers"][0]["login"]
         params = {"db": self.db, "login": login, "password": login + self.lt.PASSWORD_SUFFIX}
-        for _try in range(15):  # the login zone may still count the 429 test's tries
-            answer = shopper.post(f"{self.url}/web/session/authenticate", json={"params": params}, timeout=60)
-            if answer.status_code != 429:
-                break
-            time.sleep(2)
+        answer = self._past_429(shopper.post, f"{self.url}/web/session/authenticate", json={"params": params})
         self.assertTrue(answer.json()["result"]["uid"])
         page = shopper.get(f"{self.url}/subsidy/pool", timeout=60)
         self.assertEqual(page.status_code, 200)
