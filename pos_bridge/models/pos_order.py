@@ -146,7 +146,8 @@ class PosOrder(models.Model):
             program = order._subsidy_program() if sale_lines else self.env["subsidy.program"]
             queue_now = program.trigger == "paid" and order.subsidy_state in ("none", False)
             # What the order says of itself needs no lock: an ineligible order locks nothing.
-            reason = queue_now and order._subsidy_ineligible_reason(program)
+            units = queue_now and order._subsidy_units(program)
+            reason = queue_now and order._subsidy_ineligible_reason(program, units)
             programs = program if queue_now and not reason else self.env["subsidy.program"]
             programs |= order.payment_ids.payment_method_id.filtered("subsidy_balance").subsidy_program_id
             roots = order._subsidy_refunded_roots()
@@ -174,7 +175,7 @@ class PosOrder(models.Model):
                 order._workflow().write(dict(vals, subsidy_state="ineligible", subsidy_note=reason))
             elif queue_now:
                 # Queued at once: the state is written once, by the queueing.
-                order._subsidy_enqueue(program, vals, checked=True)
+                order._subsidy_enqueue(program, vals, checked=True, units=units)
             else:
                 order._workflow().write(vals)
 
@@ -336,7 +337,16 @@ class PosOrder(models.Model):
             roots |= parent.order_id
         return roots
 
-    def _subsidy_ineligible_reason(self, program):
+    def _subsidy_units(self, program):
+        """``(original, refunded)``: the order's eligible amount and what its refunds
+        standing now take off it, in units (each line's amount is computed by the tax
+        engine, so the two are computed once per sync and passed on)."""
+        original = self._subsidy_original_units(program)
+        return original, min(original, self._subsidy_refunded_units(program))
+
+    def _subsidy_ineligible_reason(self, program, units=None):
+        """Why the order does not queue in ``program``, or ``False``; ``units``: its
+        ``_subsidy_units``, when the caller has them."""
         self.ensure_one()
         if self.currency_id != program.currency_id:
             return _(
@@ -349,7 +359,8 @@ class PosOrder(models.Model):
         partner_company = self.partner_id.commercial_partner_id.company_id
         if partner_company and partner_company != program.company_id:
             return _("the customer belongs to another company.")
-        units = self._subsidy_original_units(program) - self._subsidy_refunded_units(program)
+        original, refunded = units or self._subsidy_units(program)
+        units = original - refunded
         if units <= 0:
             return _("no eligible product is left on the order.")
         if program.min_order_amount and units < program._units(program.min_order_amount):
@@ -360,7 +371,7 @@ class PosOrder(models.Model):
     # Entries
     # ------------------------------------------------------------------
 
-    def _subsidy_enqueue(self, program=None, vals=None, checked=False):
+    def _subsidy_enqueue(self, program=None, vals=None, checked=False, units=None):
         """Give each paid order its entry and contribution, exactly once.
 
         The program row is locked (by the caller when it passes ``program``),
@@ -368,7 +379,7 @@ class PosOrder(models.Model):
         a second attempt finds the order queued, or meets the unique
         constraint on the POS order, and does nothing. ``vals`` are written
         on the order with the outcome; ``checked``: the caller found the order
-        eligible already.
+        eligible already, with its ``_subsidy_units`` ``units`` (one order then).
         """
         Entry = self.env["subsidy.entry"].sudo()
         for order in self.sudo():
@@ -381,12 +392,14 @@ class PosOrder(models.Model):
                 order.invalidate_recordset(["subsidy_state"])
                 if order.subsidy_state in ("queued", "ineligible"):
                     continue
-            reason = not checked and order._subsidy_ineligible_reason(order_program)
+            if checked and units:
+                original, refunded = units
+            else:
+                original, refunded = order._subsidy_units(order_program)
+            reason = not checked and order._subsidy_ineligible_reason(order_program, (original, refunded))
             if reason:
                 order._workflow().write(dict(values, subsidy_state="ineligible", subsidy_note=reason))
                 continue
-            original = order._subsidy_original_units(order_program)
-            refunded = min(original, order._subsidy_refunded_units(order_program))
             try:
                 with self.env.cr.savepoint(flush=False):
                     Entry._enqueue(
