@@ -147,6 +147,34 @@ class TestSupplierPortal(HttpCase, DirectShipCommon):
         other = self.kettle.seller_ids.filtered(lambda s: s.partner_id == self.supplier_a)
         self.assertTrue(other.direct_available, "a supplier changes only its own products")
 
+    def test_an_unreadable_availability_form_is_refused(self):
+        """A checkbox name that is not a product line's id: a 400 that says so; nothing saved."""
+        lamp_seller = self.lamp.seller_ids
+        kettle_seller = self.kettle.seller_ids.filtered(lambda s: s.partner_id == self.supplier_b)
+        kettle_seller.direct_available = True
+        lamp_seller.direct_available = False
+        self.authenticate("supplier_beta", "supplier_beta")
+        csrf = self._csrf("/my/direct-availability")
+        for key in ("available_abc", "available_", "available_1.5", "available_-3", "available_99999999999"):
+            with self.subTest(key=key):
+                response = self.url_open(
+                    "/my/direct-availability",
+                    data={"csrf_token": csrf, key: "on", f"available_{lamp_seller.id}": "on"},
+                )
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("This form could not be read: reload the page and try again.", response.text)
+                self.assertNotIn("Availability saved.", response.text)
+                self.assertEqual(
+                    (kettle_seller.direct_available, lamp_seller.direct_available), (True, False)
+                )
+        # An id that is no line of the supplier's (a page older than a change) is left alone.
+        response = self.url_open(
+            "/my/direct-availability", data={"csrf_token": csrf, "available_2147483647": "on"}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Availability saved.", response.text)
+        self.assertFalse(kettle_seller.direct_available)
+
     def test_supplier_ships_and_the_shopper_tracks(self):
         self.start_tour(
             f"/my/direct-shipments/{self.purchase.id}", "direct_ship_supplier_tour", login="supplier_beta"
