@@ -370,6 +370,47 @@ class TestAppRoutes(AppCase):
         queued = self.get(f"/entries/{self.queued.id}").json()["entry"]
         self.assertEqual((queued["position"], queued["allocations"]), (2, []))
 
+    def test_an_entry_that_left_the_queue_waits_for_nothing(self):
+        """Refunded after it was paid, voided, expired: nothing still to receive and no
+        progress it does not have, in the app and on the portal page; only the entry
+        paid in full is at 100 % and says when it was paid."""
+        Entry, partner = self.env["subsidy.entry"], self.shopper.partner_id
+        self.program._lock()
+        refunded = Entry._enqueue(self.program, partner, 8000, "website", "S20004")
+        self.program._settle()  # each entry funds itself: the whole queue is paid
+        self.assertEqual((refunded.state, refunded.received), ("done", 20.0))
+        refunded._sync_refund(8000, reason="Credit note RINV/2026/0001")
+        voided = Entry._enqueue(self.program, partner, 23640, "sale", "S20005")
+        voided._leave_queue("cancelled", "Ordered twice by mistake")
+        expired = Entry._enqueue(self.program, partner, 4000, "website", "S20006")
+        expired._leave_queue("expired", "Entry expired")
+        queued = Entry._enqueue(self.program, partner, 20000, "website", "S20007")
+        self.assertEqual((refunded.state, refunded.target, refunded.received), ("cancelled", 0.0, 0.0))
+        self.assertTrue(refunded.date_done, "it was paid in full once")
+        self.assertEqual((voided.target, voided.received), (59.1, 0.0))
+        expected = {
+            refunded: ("cancelled", 0.0, 0.0),
+            voided: ("cancelled", 0.0, 0.0),
+            expired: ("expired", 0.0, 0.0),
+            self.paid: ("done", 0.0, 100.0),
+            queued: ("queued", 50.0, 0.0),
+        }
+        self.authenticate("app_lin", "app_lin_pw")
+        for entry, (state, remaining, progress) in expected.items():
+            with self.subTest(entry=entry.origin):
+                answer = self.get(f"/entries/{entry.id}").json()["entry"]
+                self.assertEqual(
+                    (answer["state"], answer["remaining"], answer["progress"]), (state, remaining, progress)
+                )
+                listed = [e for e in self.get("/entries?limit=100").json()["entries"] if e["id"] == entry.id]
+                self.assertEqual((listed[0]["remaining"], listed[0]["progress"]), (remaining, progress))
+                page = self.url_open(f"/my/subsidy/entries/{entry.id}")
+                self.assertEqual(page.status_code, 200)
+                self.assertEqual("Paid in full on" in page.text, state == "done")
+                self.assertEqual("Still to receive" in page.text, state == "queued")
+                self.assertIn(f"width: {int(progress)}%", page.text)
+        self.assertIn("Left the queue on", self.url_open(f"/my/subsidy/entries/{refunded.id}").text)
+
     def test_another_shoppers_ids_answer_404(self):
         missing = self.get("/entries/987654321")
         others = self.get(f"/entries/{self.others_entry.id}")
