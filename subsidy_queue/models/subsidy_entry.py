@@ -366,13 +366,20 @@ class SubsidyEntry(models.Model):
         return rows
 
     def _format_estimate(self, estimate):
+        """The wait in words, for the portal, the shop's badge and the app. A wait is a whole
+        number of days, at least 1 once something is needed: one day is said in the singular
+        (a range ends above 1, so it is always plural)."""
         if estimate.needed == 0:
             return _("Next settlement run")
         if estimate.days_min is None:
             return _("No estimate: no sales in the last 30 days")
         if estimate.days_max is None:
+            if estimate.days_min == 1:
+                return _("At least 1 day (recent sales are too low to say more)")
             return _("At least %s days (recent sales are too low to say more)", estimate.days_min)
         if estimate.days_min == estimate.days_max:
+            if estimate.days_min == 1:
+                return _("About 1 day, if sales go on as recently")
             return _("About %s days, if sales go on as recently", estimate.days_min)
         return _(
             "%(low)s to %(high)s days, if sales go on as recently",

@@ -15,6 +15,7 @@ from odoo.tests.common import Opener
 
 from odoo.addons.auth_totp.models.totp import hotp
 
+from ..engine.estimates import WaitEstimate
 from ..models.res_users_apikeys import APP_MAX_DEVICES, APP_SCOPE
 
 API = "/api/subsidy/v1"
@@ -410,6 +411,41 @@ class TestAppRoutes(AppCase):
                 self.assertEqual("Still to receive" in page.text, state == "queued")
                 self.assertIn(f"width: {int(progress)}%", page.text)
         self.assertIn("Left the queue on", self.url_open(f"/my/subsidy/entries/{refunded.id}").text)
+
+    def test_a_one_day_wait_is_said_in_the_singular(self):
+        """The queue is paid; 250.00 came in this week. At 30 % back on 25 % into the pool, a
+        100.00 purchase needs 5.00 more than it brings: about 1 day at either rate."""
+        self.program._lock()
+        self.program._settle()
+        self.program.subsidy_rate = 30.0  # for new entries only
+        self.env["website"].get_current_website().company_id = self.program.company_id
+        product = self.env["product.product"].create(
+            {"name": "Tea Cup", "list_price": 100.0, "taxes_id": False, "is_published": True}
+        )
+        earn = self.url_open(f"/subsidy/earn?product_id={product.id}&quantity=1").json()
+        self.assertEqual((earn["target"], earn["wait_days_min"], earn["wait_days_max"]), (30.0, 1, 1))
+        self.assertEqual(earn["wait"], "About 1 day, if sales go on as recently")
+        entry = self.env["subsidy.entry"]._enqueue(
+            self.program, self.shopper.partner_id, 10000, "website", "S20008"
+        )
+        answer = self.get(f"/entries/{entry.id}").json()["entry"]
+        self.assertEqual((answer["wait_days_min"], answer["wait_days_max"]), (1, 1))
+        self.assertEqual(answer["wait_estimate"], "About 1 day, if sales go on as recently")
+        self.authenticate("app_lin", "app_lin_pw")
+        self.assertIn("About 1 day, if sales go on as recently", self.url_open("/my/subsidy").text)
+        # The other forms: a range is always plural; an open range in the singular too.
+        Entry = self.env["subsidy.entry"]
+        self.assertEqual(
+            Entry._format_estimate(WaitEstimate(500, 1, 2)), "1 to 2 days, if sales go on as recently"
+        )
+        self.assertEqual(
+            Entry._format_estimate(WaitEstimate(500, 1, None)),
+            "At least 1 day (recent sales are too low to say more)",
+        )
+        self.assertEqual(
+            Entry._format_estimate(WaitEstimate(500, 3, None)),
+            "At least 3 days (recent sales are too low to say more)",
+        )
 
     def test_another_shoppers_ids_answer_404(self):
         missing = self.get("/entries/987654321")
