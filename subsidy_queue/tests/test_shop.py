@@ -391,6 +391,34 @@ class TestEarnBadge(ShopSubsidyCase):
             self.assertIn("error", response.json())
         self.assertEqual(self.url_open("/subsidy/earn").status_code, 400)
 
+    def test_earn_route_is_strict_and_speaks_json(self):
+        """As the app's API: each parameter known and given once, else a 400; any other method
+        than GET a 405 with ``Allow``; always JSON."""
+        kettle = self.kettle.product_variant_id.id
+        self.assertEqual(self.url_open(f"/subsidy/earn?product_id={kettle}").json()["target"], 50.0)
+        for query in (
+            f"product_id={kettle}&product_id={self.wrap.product_variant_id.id}",
+            f"product_id={kettle}&quantity=1&quantity=3",
+            f"product_id={kettle}&quantity=1&colour=red",
+            f"product_id={kettle}&Quantity=2",
+            f"product_id={kettle}&debug=1",
+        ):
+            with self.subTest(query=query):
+                response = self.url_open(f"/subsidy/earn?{query}")
+                self.assertEqual(response.status_code, 400)
+                self.assertEqual(response.headers["Content-Type"].split(";")[0], "application/json")
+                self.assertEqual(
+                    response.json(), {"error": "Give product_id and quantity once each, and nothing else."}
+                )
+        url = f"{self.base_url()}/subsidy/earn?product_id={kettle}&quantity=1"
+        for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
+            with self.subTest(method=method):
+                response = self.opener.request(method, url, data={"product_id": kettle}, timeout=12)
+                self.assertEqual(response.status_code, 405)
+                self.assertEqual(response.headers["Content-Type"].split(";")[0], "application/json")
+                self.assertEqual(response.headers["Allow"], "GET")
+                self.assertEqual(response.json(), {"error": "Use GET on this address."})
+
     def test_cart_follows_the_quantity(self):
         def cart_update(**params):
             response = self.make_jsonrpc_request("/shop/cart/update_json", params)
