@@ -316,10 +316,37 @@ class TestSupplierPortal(HttpCase, DirectShipCommon):
         self.assertEqual(parcel.state, "shipped")
         self.assertTrue(parcel.date_shipped)
         self.assertEqual(api_status(), ["shipped"])
-        # A parcel added after the order left is on its way at once.
-        late = self.purchase.action_direct_add_parcel(self.carrier_zto.id, "ZT5555666677")
+        # A parcel added after the order left is registered until the supplier ships it too.
+        self.authenticate("supplier_beta", "supplier_beta")
+        url = f"/my/direct-shipments/{self.purchase.id}"
+        csrf = self._csrf(url)
+        self.assertNotIn('o_direct_ship"', self.url_open(url).text, "nothing left to ship")
+        response = self.url_open(f"{url}/ship", data={"csrf_token": csrf})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("is already shipped: add the new parcel first.", response.text)
+        response = self.url_open(
+            f"{url}/parcel",
+            data={"csrf_token": csrf, "carrier_id": self.carrier_zto.id, "tracking_ref": "ZT5555666677"},
+        )
+        self.assertEqual(response.status_code, 200)
+        late = self.purchase.direct_parcel_ids - parcel
+        self.assertEqual(
+            (late.tracking_ref, late.state, late.date_shipped), ("ZT5555666677", "registered", False)
+        )
+        self.assertEqual(sorted(api_status()), ["registered", "shipped"])
+        self.authenticate("supplier_beta", "supplier_beta")
+        page = self.url_open(url).text
+        self.assertIn("Mark the new parcels as shipped", page)
+        csrf = self._csrf(url)
+        shipped_date = self.purchase.direct_shipped_date
+        response = self.url_open(f"{url}/ship", data={"csrf_token": csrf})
+        self.assertEqual(response.status_code, 200)
         self.assertEqual(late.state, "shipped")
         self.assertTrue(late.date_shipped)
+        self.assertEqual(
+            (self.purchase.direct_state, self.purchase.direct_shipped_date), ("shipped", shipped_date)
+        )
+        self.assertEqual(api_status(), ["shipped", "shipped"])
         # Delivered only once shipped.
         registered = self._sale((self.kettle, 1)).direct_purchase_ids
         registered.action_direct_accept()
