@@ -334,6 +334,63 @@ class TestEarnBadge(ShopSubsidyCase):
         self.program.channel_website = False
         self.assertIn("d-none", self._badge(self.kettle).get("class"))
 
+    def test_gift_cards_and_ewallet_top_ups_earn_nothing(self):
+        """A gift card or an eWallet top-up is money paid in advance, not a sale: even in a
+        program for every product, no badge on its page, ``/subsidy/earn`` says it is not
+        eligible, and a cart earns for its goods only."""
+        self.program.product_ids = False
+        products = self.env["product.template"].create(
+            [
+                {"name": name, "list_price": 50.0, "taxes_id": [Command.clear()], "is_published": True}
+                for name in ("Gift Card 50", "eWallet Top-up 50")
+            ]
+        )
+        for program_type, product in zip(("gift_card", "ewallet"), products, strict=True):
+            self.env["loyalty.program"].create(
+                {
+                    "name": product.name,
+                    "program_type": program_type,
+                    "company_id": self.website.company_id.id,
+                    "applies_on": "future",
+                    "trigger": "auto",
+                    "rule_ids": [
+                        Command.create(
+                            {
+                                "product_ids": [Command.set(product.product_variant_ids.ids)],
+                                "reward_point_amount": 1,
+                                "reward_point_mode": "money",
+                            }
+                        )
+                    ],
+                    "reward_ids": [
+                        Command.create(
+                            {
+                                "reward_type": "discount",
+                                "discount": 1,
+                                "discount_mode": "per_point",
+                                "discount_applicability": "order",
+                            }
+                        )
+                    ],
+                }
+            )
+        self.assertTrue(self.wrap.product_variant_id._subsidy_earn_preview(self.website), "every product")
+        for product in products:
+            with self.subTest(product=product.name):
+                self.assertIn("d-none", self._badge(product).get("class"))
+                earn = self.url_open(f"/subsidy/earn?product_id={product.product_variant_id.id}&quantity=2")
+                self.assertEqual(earn.json(), {"eligible": False})
+        values = self.make_jsonrpc_request(
+            "/shop/cart/update_json", {"product_id": self.kettle.product_variant_id.id, "add_qty": 1}
+        )
+        self.make_jsonrpc_request(
+            "/shop/cart/update_json", {"product_id": products[0].product_variant_id.id, "add_qty": 1}
+        )
+        self.assertIn(
+            f"Queue subsidy back to you: {self.money(50.0)}", page_text(self.url_open("/shop/cart").text)
+        )
+        self.assertTrue(values["cart_quantity"])
+
     def test_eligibility_follows_the_program(self):
         """Categories count with their sub-categories; a change of the program shows at once."""
         gifts = self.env["product.category"].create({"name": "Gifts"})
