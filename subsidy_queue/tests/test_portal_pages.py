@@ -574,12 +574,7 @@ class TestShopperPortalPages(HttpCase):
 
     def test_screenshots_of_my_subsidy_in_english_and_chinese(self):
         """For a reviewer, not committed: ``<screenshots dir>/<db>/subsidy_portal/``."""
-        chinese = self.env["res.lang"]._activate_lang("zh_CN")
-        self.env["ir.module.module"]._load_module_terms(
-            ["web", "portal", "website", "subsidy_queue"], ["zh_CN"], overwrite=True
-        )
-        website = self.env["website"].get_current_website()
-        website.language_ids |= chinese
+        chinese = self._load_chinese()
         self._withdraw(self.shopper.partner_id, 20.0)
         folder = pathlib.Path(odoo.tools.config["screenshots"]) / get_db_name() / "subsidy_portal"
         folder.mkdir(parents=True, exist_ok=True)
