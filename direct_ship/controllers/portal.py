@@ -6,6 +6,7 @@ from odoo.http import content_disposition, request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.addons.subsidy_queue.controllers.common import parse_id
 
 # The orders a packing slip may be printed for: the supplier still ships them.
 PACKING_SLIP_STATES = ("waiting", "accepted", "shipped")
@@ -178,17 +179,18 @@ class DirectShipPortal(CustomerPortal):
             .sudo()
             .search([("partner_id", "child_of", supplier.id), ("product_tmpl_id.direct_ship", "=", True)])
         )
+        values = {"sellers": sellers, "page_name": "direct_availability", "title": _("My products")}
         if request.httprequest.method == "POST":
-            available = {int(key.split("_", 1)[1]) for key in post if key.startswith("available_")}
+            # One checkbox per product line: ``available_<id>``; an id that is not one of the
+            # supplier's lines (a page older than a change) is left alone.
+            available = {
+                parse_id(key[len("available_") :], form=True) for key in post if key.startswith("available_")
+            }
+            if None in available:
+                values["error"] = _("This form could not be read: reload the page and try again.")
+                return request.render("direct_ship.portal_direct_availability", values, status=400)
             for seller in sellers:
                 if seller.direct_available != (seller.id in available):
                     seller.direct_available = seller.id in available
-        return request.render(
-            "direct_ship.portal_direct_availability",
-            {
-                "sellers": sellers,
-                "page_name": "direct_availability",
-                "saved": request.httprequest.method == "POST",
-                "title": _("My products"),
-            },
-        )
+            values["saved"] = True
+        return request.render("direct_ship.portal_direct_availability", values)

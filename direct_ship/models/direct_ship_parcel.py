@@ -43,7 +43,8 @@ class DirectShipParcel(models.Model):
     tracking_url = fields.Char(compute="_compute_tracking_url", compute_sudo=True)
     # A parcel is *registered* when the supplier enters its carrier and number, and says
     # *shipped* only once the supplier marks the order shipped (the dropship transfer is
-    # validated then): a label printed is not a parcel on its way.
+    # validated then), or, for a parcel added after that, marks it shipped on its own:
+    # a label printed is not a parcel on its way.
     state = fields.Selection(
         [("registered", "Not Shipped Yet"), ("shipped", "Shipped"), ("delivered", "Delivered")],
         default="registered",

@@ -296,18 +296,9 @@ class PurchaseOrder(models.Model):
         Parcel = self.env["direct.ship.parcel"].sudo()
         if Parcel.search_count([("carrier_id", "=", carrier.id), ("tracking_ref", "=", ref)]):
             raise ValidationError(_("Tracking number %s is already used by another parcel.", ref))
-        # A parcel added to an order already shipped is on its way at once; before that,
-        # it is only registered until the supplier marks the order shipped.
-        shipped = self.direct_state == "shipped"
-        parcel = Parcel.create(
-            {
-                "purchase_id": self.id,
-                "carrier_id": carrier.id,
-                "tracking_ref": ref,
-                "state": "shipped" if shipped else "registered",
-                "date_shipped": fields.Datetime.now() if shipped else False,
-            }
-        )
+        # A parcel is only registered until the supplier marks it shipped: with the order,
+        # or, added after the order was shipped, on its own (action_direct_ship again).
+        parcel = Parcel.create({"purchase_id": self.id, "carrier_id": carrier.id, "tracking_ref": ref})
         self._direct_update_transfer()
         # The parcel changes the order row itself (its stored parcel count), in this
         # transaction: see _direct_lock.
@@ -315,26 +306,32 @@ class PurchaseOrder(models.Model):
         return parcel
 
     def action_direct_ship(self):
-        """Shipped: validate the dropship transfer in Odoo."""
+        """Shipped: validate the dropship transfer in Odoo; its registered parcels are on
+        their way. On an order already shipped, the parcels registered since are."""
         self._direct_check_caller()
         for purchase in self:
             purchase._direct_lock()
-            purchase._direct_check_state(("accepted",), _("shipped"))
-            if not purchase.sudo().direct_parcel_ids:
+            purchase._direct_check_state(("accepted", "shipped"), _("shipped"))
+            parcels = purchase.sudo().direct_parcel_ids
+            registered = parcels.filtered(lambda p: p.state == "registered")
+            if not parcels:
                 raise ValidationError(
                     _("Enter the carrier and tracking number of at least one parcel first.")
                 )
-            purchase._direct_update_transfer()
-            for picking in purchase.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")):
-                for move in picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
-                    move.quantity = move.product_uom_qty
-                    move.picked = True
-                picking.with_context(skip_backorder=True, skip_sms=True).button_validate()
+            if not registered:
+                raise UserError(
+                    _("Every parcel of order %s is already shipped: add the new parcel first.", purchase.name)
+                )
             now = fields.Datetime.now()
-            purchase.sudo().direct_parcel_ids.filtered(lambda p: p.state == "registered").write(
-                {"state": "shipped", "date_shipped": now}
-            )
-            purchase.write({"direct_state": "shipped", "direct_shipped_date": now})
+            if purchase.direct_state == "accepted":
+                purchase._direct_update_transfer()
+                for picking in purchase.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")):
+                    for move in picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
+                        move.quantity = move.product_uom_qty
+                        move.picked = True
+                    picking.with_context(skip_backorder=True, skip_sms=True).button_validate()
+                purchase.write({"direct_state": "shipped", "direct_shipped_date": now})
+            registered.write({"state": "shipped", "date_shipped": now})
         return True
 
     # ------------------------------------------------------------------

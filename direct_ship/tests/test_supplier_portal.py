@@ -147,6 +147,34 @@ class TestSupplierPortal(HttpCase, DirectShipCommon):
         other = self.kettle.seller_ids.filtered(lambda s: s.partner_id == self.supplier_a)
         self.assertTrue(other.direct_available, "a supplier changes only its own products")
 
+    def test_an_unreadable_availability_form_is_refused(self):
+        """A checkbox name that is not a product line's id: a 400 that says so; nothing saved."""
+        lamp_seller = self.lamp.seller_ids
+        kettle_seller = self.kettle.seller_ids.filtered(lambda s: s.partner_id == self.supplier_b)
+        kettle_seller.direct_available = True
+        lamp_seller.direct_available = False
+        self.authenticate("supplier_beta", "supplier_beta")
+        csrf = self._csrf("/my/direct-availability")
+        for key in ("available_abc", "available_", "available_1.5", "available_-3", "available_99999999999"):
+            with self.subTest(key=key):
+                response = self.url_open(
+                    "/my/direct-availability",
+                    data={"csrf_token": csrf, key: "on", f"available_{lamp_seller.id}": "on"},
+                )
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("This form could not be read: reload the page and try again.", response.text)
+                self.assertNotIn("Availability saved.", response.text)
+                self.assertEqual(
+                    (kettle_seller.direct_available, lamp_seller.direct_available), (True, False)
+                )
+        # An id that is no line of the supplier's (a page older than a change) is left alone.
+        response = self.url_open(
+            "/my/direct-availability", data={"csrf_token": csrf, "available_2147483647": "on"}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Availability saved.", response.text)
+        self.assertFalse(kettle_seller.direct_available)
+
     def test_supplier_ships_and_the_shopper_tracks(self):
         self.start_tour(
             f"/my/direct-shipments/{self.purchase.id}", "direct_ship_supplier_tour", login="supplier_beta"
@@ -288,10 +316,37 @@ class TestSupplierPortal(HttpCase, DirectShipCommon):
         self.assertEqual(parcel.state, "shipped")
         self.assertTrue(parcel.date_shipped)
         self.assertEqual(api_status(), ["shipped"])
-        # A parcel added after the order left is on its way at once.
-        late = self.purchase.action_direct_add_parcel(self.carrier_zto.id, "ZT5555666677")
+        # A parcel added after the order left is registered until the supplier ships it too.
+        self.authenticate("supplier_beta", "supplier_beta")
+        url = f"/my/direct-shipments/{self.purchase.id}"
+        csrf = self._csrf(url)
+        self.assertNotIn('o_direct_ship"', self.url_open(url).text, "nothing left to ship")
+        response = self.url_open(f"{url}/ship", data={"csrf_token": csrf})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("is already shipped: add the new parcel first.", response.text)
+        response = self.url_open(
+            f"{url}/parcel",
+            data={"csrf_token": csrf, "carrier_id": self.carrier_zto.id, "tracking_ref": "ZT5555666677"},
+        )
+        self.assertEqual(response.status_code, 200)
+        late = self.purchase.direct_parcel_ids - parcel
+        self.assertEqual(
+            (late.tracking_ref, late.state, late.date_shipped), ("ZT5555666677", "registered", False)
+        )
+        self.assertEqual(sorted(api_status()), ["registered", "shipped"])
+        self.authenticate("supplier_beta", "supplier_beta")
+        page = self.url_open(url).text
+        self.assertIn("Mark the new parcels as shipped", page)
+        csrf = self._csrf(url)
+        shipped_date = self.purchase.direct_shipped_date
+        response = self.url_open(f"{url}/ship", data={"csrf_token": csrf})
+        self.assertEqual(response.status_code, 200)
         self.assertEqual(late.state, "shipped")
         self.assertTrue(late.date_shipped)
+        self.assertEqual(
+            (self.purchase.direct_state, self.purchase.direct_shipped_date), ("shipped", shipped_date)
+        )
+        self.assertEqual(api_status(), ["shipped", "shipped"])
         # Delivered only once shipped.
         registered = self._sale((self.kettle, 1)).direct_purchase_ids
         registered.action_direct_accept()

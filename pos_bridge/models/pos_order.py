@@ -275,9 +275,12 @@ class PosOrder(models.Model):
 
     @api.model
     def _subsidy_eligible_lines(self, program, lines):
+        """As for sale orders: never a gift card or an eWallet bought or spent (a payment)."""
         products, categories = program._pos_eligible_ids()
+        prepaid = self.env["product.product"]._subsidy_prepaid_ids()
+        lines = lines.filtered(lambda line: line.product_id and line.product_id.id not in prepaid)
         if not products and not categories:
-            return lines.filtered("product_id")
+            return lines
 
         def eligible(line):
             if line.product_id.id in products:
@@ -294,10 +297,17 @@ class PosOrder(models.Model):
         lines = self._subsidy_eligible_lines(program, self._subsidy_sale_lines())
         units = self._subsidy_line_units(program, lines)
         # Never more than the order was paid (goods given back in the same ticket
-        # count as paid), whatever its lines and total say.
+        # count as paid, and so does a gift card or an eWallet spent on it), whatever its
+        # lines and total say.
+        prepaid = self.env["product.product"]._subsidy_prepaid_ids()
         credit = -sum(
             line._compute_amount_line_all()["price_subtotal_incl"]
-            for line in self.lines.filtered("refunded_orderline_id")
+            for line in self.lines.filtered(
+                lambda line: (
+                    line.refunded_orderline_id
+                    or (line.product_id.id in prepaid and line.qty * line.price_unit < 0)
+                )
+            )
         )
         paid = self.amount_paid - self.amount_return + max(0.0, credit)
         return max(0, min(units, program._units(paid)))

@@ -242,6 +242,71 @@ class TestPosEntries(PosSubsidyCommon):
         self.assertEqual(order.subsidy_entry_id.base_amount, 100.0)
         self.assertBooks()
 
+    def test_gift_cards_are_payments_not_sales(self):
+        """At the till as online: a gift card sold earns nothing, a gift card spent is a means
+        of payment (the order earns on what it sells), the queue's store credit spent lowers
+        the amount."""
+        gift = self.env["product.product"].create(
+            {"name": "Gift Card 50", "type": "service", "list_price": 50.0, "available_in_pos": True}
+        )
+        gift_cards = self.env["loyalty.program"].create(
+            {
+                "name": "Gift Cards",
+                "program_type": "gift_card",
+                "company_id": self.company.id,
+                "applies_on": "future",
+                "trigger": "auto",
+                "rule_ids": [
+                    Command.create(
+                        {"product_ids": gift.ids, "reward_point_amount": 1, "reward_point_mode": "money"}
+                    )
+                ],
+                "reward_ids": [
+                    Command.create(
+                        {
+                            "reward_type": "discount",
+                            "discount": 1,
+                            "discount_mode": "per_point",
+                            "discount_applicability": "order",
+                        }
+                    )
+                ],
+            }
+        )
+
+        def spend(program, partner, amount):
+            card = self.env["loyalty.card"].create(
+                {"program_id": program.id, "partner_id": partner.id, "points": 100}
+            )
+            reward = program.reward_ids
+            return self._line(
+                reward.discount_line_product_id,
+                1,
+                -amount,
+                reward_id=reward.id,
+                is_reward_line=True,
+                coupon_id=card.id,
+            )
+
+        order = self._sync(
+            self._ui_order(
+                [(self.product, 1, 100.0), (gift, 1, 50.0), spend(gift_cards, self.alice, 30.0)], self.alice
+            )
+        )
+        self.assertEqual((order.amount_total, order.subsidy_entry_id.base_amount), (120.0, 100.0))
+        # Paid in full with a gift card: nothing left in cash, the sale earns all the same.
+        order = self._sync(
+            self._ui_order([(self.product, 1, 100.0), spend(gift_cards, self.bob, 100.0)], self.bob)
+        )
+        self.assertEqual((order.amount_total, order.subsidy_entry_id.base_amount), (0.0, 100.0))
+        # The queue's store credit is the queue's money: spent, it lowers the amount.
+        store_credit = self.program._ewallet()
+        carol = self.shoppers[2]
+        order = self._sync(
+            self._ui_order([(self.product, 1, 100.0), spend(store_credit, carol, 40.0)], carol)
+        )
+        self.assertEqual((order.amount_total, order.subsidy_entry_id.base_amount), (60.0, 60.0))
+
     def test_return_window_trigger(self):
         self.program.write({"trigger": "return_window", "return_window_days": 7})
         order = self._pos_order(self.alice, 100.0)

@@ -92,6 +92,23 @@ def operation(summary, responses, *, op_id, tag, parameters=(), body=None, publi
     return result
 
 
+def entry_object(properties):
+    """An entry: only a queued entry waits for anything, only one paid in full is at 100 %."""
+    return dict(
+        obj(properties),
+        allOf=[
+            {
+                "if": {"properties": {"state": {"const": "queued"}}},
+                "else": {"properties": {"remaining": {"const": 0}}},
+            },
+            {
+                "if": {"properties": {"state": {"const": "done"}}},
+                "then": {"properties": {"progress": {"const": 100}}},
+            },
+        ],
+    )
+
+
 def selection(env, model, field):
     return [value for value, _label in env[model]._fields[field]._description_selection(env)]
 
@@ -116,8 +133,19 @@ def schemas(env):
         "base_amount": money,
         "target": money,
         "received": money,
-        "remaining": money,
-        "progress": {"type": "number", "minimum": 0, "maximum": 100},
+        "remaining": {
+            "type": "number",
+            "minimum": 0,
+            "description": "What the entry still waits for: 0 once it left the queue (paid in full, "
+            "cancelled, voided, expired or converted to store credit).",
+        },
+        "progress": {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 100,
+            "description": "The share of the target received (store credit included), in %: 100 only "
+            "for an entry paid in full; 0 when nothing is left of the target (a refunded order).",
+        },
         "position": nullable({"type": "integer", "minimum": 1}),
         "amount_ahead": nullable(money),
         "paid_in_full_after": nullable(money),
@@ -211,7 +239,7 @@ def schemas(env):
                 "withdrawal_rules": ref("WithdrawalRules"),
             }
         ),
-        "Entry": obj(entry),
+        "Entry": entry_object(entry),
         "Allocation": obj(
             {
                 "date": ref("Timestamp"),
@@ -230,7 +258,7 @@ def schemas(env):
                 ),
             }
         ),
-        "EntryDetail": obj(dict(entry, allocations={"type": "array", "items": ref("Allocation")})),
+        "EntryDetail": entry_object(dict(entry, allocations={"type": "array", "items": ref("Allocation")})),
         "Withdrawal": obj(
             {
                 "id": {"type": "integer", "minimum": 1},

@@ -8,6 +8,7 @@ from .common import MAX_ID, parse_id
 # A quantity from the product page: digits, up to three decimals, within reason.
 _QUANTITY = re.compile(r"[0-9]{1,6}(\.[0-9]{1,3})?")
 MAX_QUANTITY = 100000
+EARN_PARAMS = frozenset({"product_id", "quantity"})
 
 
 class SubsidyPublic(http.Controller):
@@ -43,14 +44,26 @@ class SubsidyPublic(http.Controller):
         website=True,
         sitemap=False,
         readonly=True,
-        methods=["GET"],
+        # Every method reaches the route, to be answered in JSON; only GET reads anything.
+        csrf=False,
     )
-    def public_earn(self, product_id=None, quantity="1", **kw):
+    def public_earn(self, **kw):
         """What buying ``quantity`` of a published product earns if paid now (the product page's
         badge, refreshed when the variant or the quantity changes). A product that is not for
-        sale here answers exactly like an ineligible one."""
-        product_id = parse_id(product_id, form=True)
-        if not product_id or not isinstance(quantity, str) or not _QUANTITY.fullmatch(quantity):
+        sale here answers exactly like an ineligible one. Strict as the app's API: each
+        parameter known and given once, else a 400; another method than GET, a 405."""
+        if request.httprequest.method != "GET":
+            response = request.make_json_response({"error": _("Use %s on this address.", "GET")}, status=405)
+            response.headers["Allow"] = "GET"
+            return response
+        args = request.httprequest.args
+        if set(args) - EARN_PARAMS or any(len(args.getlist(key)) > 1 for key in args):
+            return request.make_json_response(
+                {"error": _("Give product_id and quantity once each, and nothing else.")}, status=400
+            )
+        product_id = parse_id(args.get("product_id"), form=True)
+        quantity = args.get("quantity", "1")
+        if not product_id or not _QUANTITY.fullmatch(quantity):
             return request.make_json_response(
                 {"error": _("Give a product and a quantity, such as product_id=12&quantity=2.")}, status=400
             )

@@ -1,8 +1,35 @@
-from odoo import models
+from odoo import api, models
 
 
 class ProductProduct(models.Model):
     _inherit = "product.product"
+
+    @api.model
+    def _subsidy_prepaid_ids(self):
+        """Ids of the products that are money paid in advance or spent, not goods sold:
+        what buys a gift card or tops up an eWallet (the trigger products of Odoo's payment
+        programs, ``loyalty.program.is_payment_program``) and the lines that pay with them
+        (their reward products). They earn no subsidy, and a card spent on an order is a
+        means of payment: it does not lower what the order earns. A subsidy program's own
+        store-credit eWallet (the wind-down's) is not one of them: that credit came from the
+        queue, so spending it lowers the eligible amount like a discount."""
+        programs = (
+            self.env["loyalty.program"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("program_type", "in", ("gift_card", "ewallet"))])
+        )
+        store_credit = (
+            self.env["subsidy.program"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("ewallet_program_id", "!=", False)])
+            .ewallet_program_id
+        )
+        products = (
+            programs.rule_ids.product_ids | (programs - store_credit).reward_ids.discount_line_product_id
+        )
+        return frozenset(products.ids)
 
     def _subsidy_earn_preview(self, website, quantity=1.0, combination_info=None):
         """What buying ``quantity`` of this product on ``website`` earns if paid now, or None.
@@ -12,9 +39,12 @@ class ProductProduct(models.Model):
         ``website_sale`` prices the product page; the page's own ``combination_info``
         (for one unit) gives it without pricing the product twice when the shop shows
         untaxed prices. None when no open program takes the product from the online
-        shop, or when the shop sells in another currency.
+        shop, when the shop sells in another currency, or for a gift card or an eWallet
+        top-up (``_subsidy_prepaid_ids``).
         """
         self.ensure_one()
+        if self.id in self._subsidy_prepaid_ids():
+            return None
         product = self.sudo()
         program = self.env["subsidy.program"]._shop_program(website.company_id, product)
         currency = website.currency_id

@@ -87,16 +87,24 @@ class SaleOrder(models.Model):
         return programs[:1]
 
     def _subsidy_eligible_lines(self, program, lines):
-        """Filter ``lines`` (sale or invoice lines) down to eligible products."""
+        """Filter ``lines`` (sale or invoice lines) down to eligible products.
+
+        Never a down payment, a delivery, a gift card or an eWallet bought or spent
+        (``product.product._subsidy_prepaid_ids``): they are payments, not sales.
+        Discount and promotion lines are judged like any other line.
+        """
         products = program.product_ids
         categories = program.product_category_ids
         if categories:
             categories = self.env["product.category"].sudo().search([("id", "child_of", categories.ids)])
+        prepaid = self.env["product.product"]._subsidy_prepaid_ids()
 
         def eligible(line):
             if line.display_type not in (False, "product") or not line.product_id:
                 return False
             if getattr(line, "is_downpayment", False) or getattr(line, "is_delivery", False):
+                return False
+            if line.product_id.id in prepaid:
                 return False
             if not products and not categories:
                 return True

@@ -142,11 +142,24 @@ class SubsidyEntry(models.Model):
                 WHERE state = 'queued'"""
         )
 
-    @api.depends("target", "received")
+    @api.depends("state", "target", "received", "credited")
     def _compute_remaining(self):
+        """What the entry still waits for, and the share of its target it got.
+
+        Only a queued entry waits for anything: one that left the queue (cancelled,
+        voided, expired, converted to store credit) receives nothing more. Only an entry
+        paid in full is at 100 %; the others show what they got (store credit included),
+        0 % when nothing is left of their target (a refunded order).
+        """
         for entry in self:
-            entry.remaining = entry.currency_id.round(entry.target - entry.received)
-            entry.progress = 100.0 * entry.received / entry.target if entry.target else 100.0
+            queued = entry.state == "queued"
+            entry.remaining = entry.currency_id.round(entry.target - entry.received) if queued else 0.0
+            if entry.state == "done":
+                entry.progress = 100.0
+            elif entry.currency_id.is_zero(entry.target):
+                entry.progress = 0.0
+            else:
+                entry.progress = min(100.0, 100.0 * (entry.received + entry.credited) / entry.target)
 
     def _compute_standing(self):
         """Standing of a batch of entries (a list page, a portal page): a fixed number of
@@ -353,13 +366,20 @@ class SubsidyEntry(models.Model):
         return rows
 
     def _format_estimate(self, estimate):
+        """The wait in words, for the portal, the shop's badge and the app. A wait is a whole
+        number of days, at least 1 once something is needed: one day is said in the singular
+        (a range ends above 1, so it is always plural)."""
         if estimate.needed == 0:
             return _("Next settlement run")
         if estimate.days_min is None:
             return _("No estimate: no sales in the last 30 days")
         if estimate.days_max is None:
+            if estimate.days_min == 1:
+                return _("At least 1 day (recent sales are too low to say more)")
             return _("At least %s days (recent sales are too low to say more)", estimate.days_min)
         if estimate.days_min == estimate.days_max:
+            if estimate.days_min == 1:
+                return _("About 1 day, if sales go on as recently")
             return _("About %s days, if sales go on as recently", estimate.days_min)
         return _(
             "%(low)s to %(high)s days, if sales go on as recently",

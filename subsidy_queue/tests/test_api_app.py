@@ -15,6 +15,7 @@ from odoo.tests.common import Opener
 
 from odoo.addons.auth_totp.models.totp import hotp
 
+from ..engine.estimates import WaitEstimate
 from ..models.res_users_apikeys import APP_MAX_DEVICES, APP_SCOPE
 
 API = "/api/subsidy/v1"
@@ -369,6 +370,82 @@ class TestAppRoutes(AppCase):
         self.assertTrue(entry["allocations"][0]["settlement"])
         queued = self.get(f"/entries/{self.queued.id}").json()["entry"]
         self.assertEqual((queued["position"], queued["allocations"]), (2, []))
+
+    def test_an_entry_that_left_the_queue_waits_for_nothing(self):
+        """Refunded after it was paid, voided, expired: nothing still to receive and no
+        progress it does not have, in the app and on the portal page; only the entry
+        paid in full is at 100 % and says when it was paid."""
+        Entry, partner = self.env["subsidy.entry"], self.shopper.partner_id
+        self.program._lock()
+        refunded = Entry._enqueue(self.program, partner, 8000, "website", "S20004")
+        self.program._settle()  # each entry funds itself: the whole queue is paid
+        self.assertEqual((refunded.state, refunded.received), ("done", 20.0))
+        refunded._sync_refund(8000, reason="Credit note RINV/2026/0001")
+        voided = Entry._enqueue(self.program, partner, 23640, "sale", "S20005")
+        voided._leave_queue("cancelled", "Ordered twice by mistake")
+        expired = Entry._enqueue(self.program, partner, 4000, "website", "S20006")
+        expired._leave_queue("expired", "Entry expired")
+        queued = Entry._enqueue(self.program, partner, 20000, "website", "S20007")
+        self.assertEqual((refunded.state, refunded.target, refunded.received), ("cancelled", 0.0, 0.0))
+        self.assertTrue(refunded.date_done, "it was paid in full once")
+        self.assertEqual((voided.target, voided.received), (59.1, 0.0))
+        expected = {
+            refunded: ("cancelled", 0.0, 0.0),
+            voided: ("cancelled", 0.0, 0.0),
+            expired: ("expired", 0.0, 0.0),
+            self.paid: ("done", 0.0, 100.0),
+            queued: ("queued", 50.0, 0.0),
+        }
+        self.authenticate("app_lin", "app_lin_pw")
+        for entry, (state, remaining, progress) in expected.items():
+            with self.subTest(entry=entry.origin):
+                answer = self.get(f"/entries/{entry.id}").json()["entry"]
+                self.assertEqual(
+                    (answer["state"], answer["remaining"], answer["progress"]), (state, remaining, progress)
+                )
+                listed = [e for e in self.get("/entries?limit=100").json()["entries"] if e["id"] == entry.id]
+                self.assertEqual((listed[0]["remaining"], listed[0]["progress"]), (remaining, progress))
+                page = self.url_open(f"/my/subsidy/entries/{entry.id}")
+                self.assertEqual(page.status_code, 200)
+                self.assertEqual("Paid in full on" in page.text, state == "done")
+                self.assertEqual("Still to receive" in page.text, state == "queued")
+                self.assertIn(f"width: {int(progress)}%", page.text)
+        self.assertIn("Left the queue on", self.url_open(f"/my/subsidy/entries/{refunded.id}").text)
+
+    def test_a_one_day_wait_is_said_in_the_singular(self):
+        """The queue is paid; 250.00 came in this week. At 30 % back on 25 % into the pool, a
+        100.00 purchase needs 5.00 more than it brings: about 1 day at either rate."""
+        self.program._lock()
+        self.program._settle()
+        self.program.subsidy_rate = 30.0  # for new entries only
+        self.env["website"].get_current_website().company_id = self.program.company_id
+        product = self.env["product.product"].create(
+            {"name": "Tea Cup", "list_price": 100.0, "taxes_id": False, "is_published": True}
+        )
+        earn = self.url_open(f"/subsidy/earn?product_id={product.id}&quantity=1").json()
+        self.assertEqual((earn["target"], earn["wait_days_min"], earn["wait_days_max"]), (30.0, 1, 1))
+        self.assertEqual(earn["wait"], "About 1 day, if sales go on as recently")
+        entry = self.env["subsidy.entry"]._enqueue(
+            self.program, self.shopper.partner_id, 10000, "website", "S20008"
+        )
+        answer = self.get(f"/entries/{entry.id}").json()["entry"]
+        self.assertEqual((answer["wait_days_min"], answer["wait_days_max"]), (1, 1))
+        self.assertEqual(answer["wait_estimate"], "About 1 day, if sales go on as recently")
+        self.authenticate("app_lin", "app_lin_pw")
+        self.assertIn("About 1 day, if sales go on as recently", self.url_open("/my/subsidy").text)
+        # The other forms: a range is always plural; an open range in the singular too.
+        Entry = self.env["subsidy.entry"]
+        self.assertEqual(
+            Entry._format_estimate(WaitEstimate(500, 1, 2)), "1 to 2 days, if sales go on as recently"
+        )
+        self.assertEqual(
+            Entry._format_estimate(WaitEstimate(500, 1, None)),
+            "At least 1 day (recent sales are too low to say more)",
+        )
+        self.assertEqual(
+            Entry._format_estimate(WaitEstimate(500, 3, None)),
+            "At least 3 days (recent sales are too low to say more)",
+        )
 
     def test_another_shoppers_ids_answer_404(self):
         missing = self.get("/entries/987654321")

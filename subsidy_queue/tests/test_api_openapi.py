@@ -96,6 +96,24 @@ class TestOpenApi(AppCase):
                         names = [self.resolve(p)["name"] for p in operation.get("parameters", [])]
                         self.assertIn(parameter, names)
 
+    def test_an_entry_out_of_the_queue_waits_for_nothing_in_the_document(self):
+        """The schema says what the answers do: only a queued entry has anything still to
+        receive, an entry paid in full is at 100 %."""
+        self.program._lock()
+        left = self.env["subsidy.entry"]._enqueue(
+            self.program, self.shopper.partner_id, 23640, "sale", "S20009"
+        )
+        left._leave_queue("cancelled", "Ordered twice by mistake")
+        key = self.key_of()
+        answer = self.call("GET", f"{API}/entries/{left.id}", key, status=200).json()["entry"]
+        self.assertEqual((answer["remaining"], answer["progress"]), (0.0, 0.0))
+        schema = dict(self.doc["components"]["schemas"]["EntryDetail"], components=self.doc["components"])
+        validator = Draft202012Validator(schema)
+        self.assertFalse(list(validator.iter_errors(answer)))
+        self.assertTrue(list(validator.iter_errors(dict(answer, remaining=59.1))))
+        self.assertTrue(list(validator.iter_errors(dict(answer, state="done", progress=0.0))))
+        self.assertFalse(list(validator.iter_errors(dict(answer, state="queued", remaining=59.1))))
+
     def test_every_route_is_documented_and_nothing_else(self):
         routes = set()
         thread = threading.current_thread()  # Odoo's routing map is built for the thread's database

@@ -72,6 +72,91 @@ class TestOrderFlow(SubsidyCommon):
         self.assertFalse(other.subsidy_entry_id)
         self.assertEqual(other.subsidy_state, "ineligible")
 
+    def _loyalty_program(self, program_type, trigger_product=None):
+        """A loyalty program as Odoo's sale_loyalty tests make them: a gift card or an eWallet
+        topped up by ``trigger_product`` and spent 1:1 on an order; else a 10 % promotion."""
+        payment = program_type in ("gift_card", "ewallet")
+        rule = {"reward_point_amount": 1, "reward_point_mode": "money" if payment else "order"}
+        if trigger_product:
+            rule["product_ids"] = [Command.set(trigger_product.ids)]
+        reward = {"reward_type": "discount", "discount_applicability": "order", "required_points": 1}
+        reward.update({"discount": 1, "discount_mode": "per_point"} if payment else {"discount": 10})
+        return self.env["loyalty.program"].create(
+            {
+                "name": f"Test {program_type}",
+                "program_type": program_type,
+                "company_id": self.company.id,
+                "currency_id": self.cny.id,
+                "applies_on": "future" if payment else "current",
+                "trigger": "auto",
+                "rule_ids": [Command.create(rule)],
+                "reward_ids": [Command.create(reward)],
+            }
+        )
+
+    def _pay_with(self, order, program, points):
+        """Spend ``points`` of a card of ``program`` (a gift card, an eWallet) on ``order``."""
+        card = self.env["loyalty.card"].create(
+            {"program_id": program.id, "partner_id": order.partner_id.id, "points": points}
+        )
+        if program.program_type == "gift_card":  # entered by its code; an eWallet is the shopper's own
+            self.assertNotIn("error", order._try_apply_code(card.code))
+        self.assertEqual(order._apply_program_reward(program.reward_ids, card), {})
+        return card
+
+    def test_gift_cards_and_ewallets_are_payments_not_sales(self):
+        """Buying a gift card or topping up an eWallet earns nothing; paying with one is a
+        means of payment: the order earns on what it sells. A discount still lowers the
+        amount, and so does spending the queue's own store credit (from its wind-down)."""
+        gift, top_up = self.env["product.product"].create(
+            [
+                {"name": name, "type": "service", "list_price": 50.0, "taxes_id": [Command.clear()]}
+                for name in ("Gift Card 50", "eWallet Top-up 50")
+            ]
+        )
+        gift_cards = self._loyalty_program("gift_card", gift)
+        ewallet = self._loyalty_program("ewallet", top_up)
+        # A rice cooker and a gift card: the rice cooker earns.
+        order = self._order(self.shoppers[0], 100.0, confirm=False)
+        order.order_line = [Command.create({"product_id": gift.id, "price_unit": 50.0})]
+        order.action_confirm()
+        self._pay(order)
+        self.assertEqual(order.amount_total, 150.0)
+        self.assertEqual((order.subsidy_entry_id.base_amount, order.subsidy_entry_id.target), (100.0, 50.0))
+        # A top-up alone earns nothing.
+        top = self._paid_order(self.shoppers[1], 50.0, product=top_up)
+        self.assertEqual((top.subsidy_state, top.subsidy_entry_id.id), ("ineligible", False))
+        # 30.00 paid with a gift card, 20.00 with a bought eWallet: the rice cooker earns in full.
+        for program, points, shopper in (
+            (gift_cards, 30.0, self.shoppers[2]),
+            (ewallet, 20.0, self.shoppers[3]),
+        ):
+            with self.subTest(program=program.program_type):
+                order = self._order(shopper, 100.0, confirm=False)
+                self._pay_with(order, program, points)
+                order.action_confirm()
+                self._pay(order)
+                self.assertEqual(order.amount_total, 100.0 - points)
+                self.assertEqual(order.subsidy_entry_id.base_amount, 100.0)
+        # The queue's store credit is the queue's money: spending 40.00 of it lowers the amount.
+        store_credit = self.program._ewallet()
+        order = self._order(self.shoppers[4], 100.0, confirm=False)
+        self._pay_with(order, store_credit, 40.0)
+        order.action_confirm()
+        self._pay(order)
+        self.assertEqual(order.subsidy_entry_id.base_amount, 60.0)
+        # So does a 10 % promotion.
+        promotion = self._loyalty_program("promotion")
+        order = self._order(self.shoppers[5], 100.0, confirm=False)
+        order._update_programs_and_rewards()
+        self.assertEqual(
+            order._apply_program_reward(promotion.reward_ids, order.coupon_point_ids.coupon_id), {}
+        )
+        order.action_confirm()
+        self._pay(order)
+        self.assertEqual((order.amount_total, order.subsidy_entry_id.base_amount), (90.0, 90.0))
+        self.assertConservation()
+
     def test_minimum_order_amount(self):
         self.program.min_order_amount = 50.0
         small = self._paid_order(self.shoppers[0], 49.99)

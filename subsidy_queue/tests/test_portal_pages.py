@@ -502,6 +502,43 @@ class TestShopperPortalPages(HttpCase):
         self.account.invalidate_recordset()
         self.assertEqual(self.account.balance, 100.0)
 
+    def _load_chinese(self):
+        chinese = self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["web", "portal", "website", "subsidy_queue"], ["zh_CN"], overwrite=True
+        )
+        self.env["website"].get_current_website().language_ids |= chinese
+        return chinese
+
+    def test_phone_entries_fit_without_scrolling_sideways(self):
+        """Long till order names and big amounts, in English and Chinese: the list of
+        entries fits 375 px, each state and place in sight."""
+        shopper = new_test_user(
+            self.env,
+            login="pages_phone",
+            password="pages_phone",
+            groups="base.group_portal",
+            name="Chen Jing",
+        )
+        partner, program, Entry = shopper.partner_id, self.program, self.env["subsidy.entry"]
+        program._lock()
+        for units, origin in (
+            (480240, "Nanjing Road Store/0012"),
+            (493827120, "南京路旗舰店/0012"),
+            (23640, "Nanjing Road Store/0013"),
+            (700000, "S00403"),
+        ):
+            Entry._enqueue(program, partner, units, "pos", origin)
+        Entry.search([("origin", "=", "Nanjing Road Store/0013")])._leave_queue("cancelled", "Refunded")
+        self.assertEqual(
+            self.currency.format(Entry.search([("origin", "=", "南京路旗舰店/0012")]).target),
+            self._money(1234567.8),
+        )
+        chinese = self._load_chinese()
+        for url in ("/my/subsidy/entries", f"/{chinese.url_code}/my/subsidy/entries"):
+            with self.subTest(url=url):
+                self.start_tour(url, "subsidy_portal_entries_fit_tour", login="pages_phone")
+
     def _screenshot(self, path, url, login, selector=".o_subsidy_portal"):
         """Open ``url`` as ``login`` in the 375 px browser and save the whole page to ``path``."""
         browser = ChromeBrowser(self)
@@ -537,12 +574,7 @@ class TestShopperPortalPages(HttpCase):
 
     def test_screenshots_of_my_subsidy_in_english_and_chinese(self):
         """For a reviewer, not committed: ``<screenshots dir>/<db>/subsidy_portal/``."""
-        chinese = self.env["res.lang"]._activate_lang("zh_CN")
-        self.env["ir.module.module"]._load_module_terms(
-            ["web", "portal", "website", "subsidy_queue"], ["zh_CN"], overwrite=True
-        )
-        website = self.env["website"].get_current_website()
-        website.language_ids |= chinese
+        chinese = self._load_chinese()
         self._withdraw(self.shopper.partner_id, 20.0)
         folder = pathlib.Path(odoo.tools.config["screenshots"]) / get_db_name() / "subsidy_portal"
         folder.mkdir(parents=True, exist_ok=True)

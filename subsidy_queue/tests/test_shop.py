@@ -334,6 +334,63 @@ class TestEarnBadge(ShopSubsidyCase):
         self.program.channel_website = False
         self.assertIn("d-none", self._badge(self.kettle).get("class"))
 
+    def test_gift_cards_and_ewallet_top_ups_earn_nothing(self):
+        """A gift card or an eWallet top-up is money paid in advance, not a sale: even in a
+        program for every product, no badge on its page, ``/subsidy/earn`` says it is not
+        eligible, and a cart earns for its goods only."""
+        self.program.product_ids = False
+        products = self.env["product.template"].create(
+            [
+                {"name": name, "list_price": 50.0, "taxes_id": [Command.clear()], "is_published": True}
+                for name in ("Gift Card 50", "eWallet Top-up 50")
+            ]
+        )
+        for program_type, product in zip(("gift_card", "ewallet"), products, strict=True):
+            self.env["loyalty.program"].create(
+                {
+                    "name": product.name,
+                    "program_type": program_type,
+                    "company_id": self.website.company_id.id,
+                    "applies_on": "future",
+                    "trigger": "auto",
+                    "rule_ids": [
+                        Command.create(
+                            {
+                                "product_ids": [Command.set(product.product_variant_ids.ids)],
+                                "reward_point_amount": 1,
+                                "reward_point_mode": "money",
+                            }
+                        )
+                    ],
+                    "reward_ids": [
+                        Command.create(
+                            {
+                                "reward_type": "discount",
+                                "discount": 1,
+                                "discount_mode": "per_point",
+                                "discount_applicability": "order",
+                            }
+                        )
+                    ],
+                }
+            )
+        self.assertTrue(self.wrap.product_variant_id._subsidy_earn_preview(self.website), "every product")
+        for product in products:
+            with self.subTest(product=product.name):
+                self.assertIn("d-none", self._badge(product).get("class"))
+                earn = self.url_open(f"/subsidy/earn?product_id={product.product_variant_id.id}&quantity=2")
+                self.assertEqual(earn.json(), {"eligible": False})
+        values = self.make_jsonrpc_request(
+            "/shop/cart/update_json", {"product_id": self.kettle.product_variant_id.id, "add_qty": 1}
+        )
+        self.make_jsonrpc_request(
+            "/shop/cart/update_json", {"product_id": products[0].product_variant_id.id, "add_qty": 1}
+        )
+        self.assertIn(
+            f"Queue subsidy back to you: {self.money(50.0)}", page_text(self.url_open("/shop/cart").text)
+        )
+        self.assertTrue(values["cart_quantity"])
+
     def test_eligibility_follows_the_program(self):
         """Categories count with their sub-categories; a change of the program shows at once."""
         gifts = self.env["product.category"].create({"name": "Gifts"})
@@ -390,6 +447,34 @@ class TestEarnBadge(ShopSubsidyCase):
             self.assertEqual(response.status_code, 400, (product, quantity))
             self.assertIn("error", response.json())
         self.assertEqual(self.url_open("/subsidy/earn").status_code, 400)
+
+    def test_earn_route_is_strict_and_speaks_json(self):
+        """As the app's API: each parameter known and given once, else a 400; any other method
+        than GET a 405 with ``Allow``; always JSON."""
+        kettle = self.kettle.product_variant_id.id
+        self.assertEqual(self.url_open(f"/subsidy/earn?product_id={kettle}").json()["target"], 50.0)
+        for query in (
+            f"product_id={kettle}&product_id={self.wrap.product_variant_id.id}",
+            f"product_id={kettle}&quantity=1&quantity=3",
+            f"product_id={kettle}&quantity=1&colour=red",
+            f"product_id={kettle}&Quantity=2",
+            f"product_id={kettle}&debug=1",
+        ):
+            with self.subTest(query=query):
+                response = self.url_open(f"/subsidy/earn?{query}")
+                self.assertEqual(response.status_code, 400)
+                self.assertEqual(response.headers["Content-Type"].split(";")[0], "application/json")
+                self.assertEqual(
+                    response.json(), {"error": "Give product_id and quantity once each, and nothing else."}
+                )
+        url = f"{self.base_url()}/subsidy/earn?product_id={kettle}&quantity=1"
+        for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
+            with self.subTest(method=method):
+                response = self.opener.request(method, url, data={"product_id": kettle}, timeout=12)
+                self.assertEqual(response.status_code, 405)
+                self.assertEqual(response.headers["Content-Type"].split(";")[0], "application/json")
+                self.assertEqual(response.headers["Allow"], "GET")
+                self.assertEqual(response.json(), {"error": "Use GET on this address."})
 
     def test_cart_follows_the_quantity(self):
         def cart_update(**params):

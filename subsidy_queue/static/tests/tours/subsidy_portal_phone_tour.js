@@ -166,3 +166,50 @@ registry.category("web_tour.tours").add("subsidy_portal_phone_tour", {
         },
     ],
 });
+
+// The list of entries fits a 375 px phone, in any language: long order names and
+// amounts wrap, the state and place stand under the amounts, nothing is cut and the
+// table never scrolls sideways. The data comes from test_portal_pages.py.
+registry.category("web_tour.tours").add("subsidy_portal_entries_fit_tour", {
+    url: "/my/subsidy/entries",
+    steps: () => [
+        {
+            content: "A long order name is listed",
+            trigger: ".o_subsidy_entry_row:contains('Nanjing Road Store/0012')",
+        },
+        {
+            content: "The table does not scroll sideways and every state is in sight",
+            trigger: ".o_subsidy_entries.table-responsive .o_subsidy_entry_row .o_subsidy_badge:visible",
+            run() {
+                if (window.innerWidth > 375) {
+                    throw new Error(`the page is ${window.innerWidth} px wide, not a phone`);
+                }
+                const scroller = document.querySelector(".o_subsidy_entries.table-responsive");
+                if (scroller.scrollWidth > scroller.clientWidth) {
+                    throw new Error(
+                        `the table scrolls sideways: ${scroller.scrollWidth} px in ${scroller.clientWidth} px`
+                    );
+                }
+                if (document.documentElement.scrollWidth > window.innerWidth) {
+                    throw new Error("the page scrolls sideways");
+                }
+                const box = scroller.getBoundingClientRect();
+                const rows = document.querySelectorAll(".o_subsidy_entry_row");
+                for (const row of rows) {
+                    const shown = [...row.querySelectorAll(".o_subsidy_badge, .o_subsidy_position")].filter(
+                        (element) => element.getClientRects().length
+                    );
+                    if (!shown.some((element) => element.classList.contains("o_subsidy_badge"))) {
+                        throw new Error(`no state shown for ${row.innerText}`);
+                    }
+                    for (const element of shown) {
+                        const rect = element.getBoundingClientRect();
+                        if (rect.left < box.left || rect.right > box.right) {
+                            throw new Error(`"${element.innerText}" is cut in ${row.innerText}`);
+                        }
+                    }
+                }
+            },
+        },
+    ],
+});
