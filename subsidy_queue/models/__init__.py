@@ -21,5 +21,6 @@ from . import res_users_apikeys
 from . import ir_http
 from . import sale_order
 from . import product_product
+from . import loyalty
 from . import subsidy_pool_reconciliation
 from . import subsidy_queue_history

@@ -1,10 +1,11 @@
-from odoo import api, models
+from odoo import api, models, tools
 
 
 class ProductProduct(models.Model):
     _inherit = "product.product"
 
     @api.model
+    @tools.ormcache()
     def _subsidy_prepaid_ids(self):
         """Ids of the products that are money paid in advance or spent, not goods sold:
         what buys a gift card or tops up an eWallet (the trigger products of Odoo's payment
@@ -12,7 +13,10 @@ class ProductProduct(models.Model):
         (their reward products). They earn no subsidy, and a card spent on an order is a
         means of payment: it does not lower what the order earns. A subsidy program's own
         store-credit eWallet (the wind-down's) is not one of them: that credit came from the
-        queue, so spending it lowers the eligible amount like a discount."""
+        queue, so spending it lowers the eligible amount like a discount.
+
+        Cached (every product page asks): a change of a loyalty program, rule or reward
+        (``loyalty.py``) or of a program's store credit clears the cache."""
         programs = (
             self.env["loyalty.program"]
             .sudo()

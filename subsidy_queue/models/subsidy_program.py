@@ -49,6 +49,7 @@ INFLOW_DAYS = (7, 30, 90)
 SHARE_HORIZONS = {30: 4, 90: 12, 365: 52}
 # What the shop's cached rules (``_shop_rules``) are made of.
 SHOP_RULES = {
+    "ewallet_program_id",  # product.product._subsidy_prepaid_ids
     "company_id",
     "channel_website",
     "product_ids",
