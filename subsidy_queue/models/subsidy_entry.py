@@ -5,7 +5,16 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..engine import BLOCK_SIZE, block_of, estimate_wait, refund_figures, share, standing_from_sums
+from ..engine import (
+    BLOCK_SIZE,
+    block_of,
+    estimate_wait,
+    from_units,
+    refund_figures,
+    share,
+    standing_from_sums,
+    to_units,
+)
 from .subsidy_protected_mixin import DEFAULT_LIMIT
 
 # Fields only the queue itself may change: no hand-edited amounts, no
@@ -177,30 +186,35 @@ class SubsidyEntry(models.Model):
             }
         )
         standing = queued._standing_units_batch()
-        inflow = {}
+        figures = {}  # per program: its inflow and its currency's rounding
+        texts = {}  # the same wait is said the same way: one translation per page
         now = fields.Datetime.now()
+        week, month = now - timedelta(days=7), now - timedelta(days=30)
         for entry in queued:
             program = entry.program_id
+            if program not in figures:
+                figures[program] = (*program.sudo()._inflow_units(), program.currency_id.rounding)
+            balance, in7, in30, step = figures[program]
             position, ahead, after = standing[entry.id] if entry.id in standing else entry._standing_units()
-            if program not in inflow:
-                inflow[program] = program.sudo()._inflow_units()
-            balance, in7, in30 = inflow[program]
             # The entry's own contribution is a payment it made, not a rate of sales: the
             # recent inflow leaves it out, or a bigger purchase would be promised a shorter
             # wait (it counts where it is: in the pool, or paid out to the queue).
-            own = program._units(entry.contribution) if entry.date_queued else 0
-            age = (now - entry.date_queued) if entry.date_queued else None
-            if age is not None and age < timedelta(days=7):
-                in7 = max(0, in7 - own)
-            if age is not None and age < timedelta(days=30):
+            joined = entry.date_queued
+            if joined and joined > month:
+                own = to_units(entry.contribution, step)
                 in30 = max(0, in30 - own)
+                if joined > week:
+                    in7 = max(0, in7 - own)
             estimate = estimate_wait(after, balance, in7, in30)
+            key = (estimate.needed == 0, estimate.days_min, estimate.days_max)
+            if key not in texts:
+                texts[key] = entry._format_estimate(estimate)
             entry.position = position
-            entry.amount_ahead = program._amount(ahead)
-            entry.paid_in_full_after = program._amount(after)
+            entry.amount_ahead = from_units(ahead, step)
+            entry.paid_in_full_after = from_units(after, step)
             entry.wait_days_min = estimate.days_min or 0
             entry.wait_days_max = estimate.days_max or 0
-            entry.wait_estimate = entry._format_estimate(estimate)
+            entry.wait_estimate = texts[key]
 
     def _standing_units_batch(self):
         """``{entry id: (position, amount_ahead, paid_in_full_after)}`` in units, for the
