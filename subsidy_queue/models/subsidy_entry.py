@@ -232,6 +232,13 @@ class SubsidyEntry(models.Model):
         entries = self.filtered(lambda e: e.state == "queued" and e.id)
         if not entries:
             return {}
+        if len(entries) == 1 and entries.seq == entries.program_id.sudo().last_seq:
+            # The newest entry (a receipt, a confirmation page): last in the queue, behind
+            # everything the block sums hold. One sum over them, no numbering of its block.
+            program = entries.program_id
+            count, outstanding = program._queue_totals()
+            remaining = program._units(entries.target) - program._units(entries.received)
+            return {entries.id: standing_from_sums(count - 1, outstanding - remaining, remaining)}
         self.env["subsidy.queue.block"].flush_model()
         last_seq = defaultdict(int)
         for entry in entries:

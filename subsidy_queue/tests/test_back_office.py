@@ -195,6 +195,35 @@ class TestBackOffice(SubsidyCommon):
         )
         self.assertEqual((groups[0]["queue_length"], groups[0]["owed"]), (3, 195.0))
 
+    def test_the_newest_entry_stands_behind_the_whole_queue(self):
+        """The newest entry's standing (a receipt, a confirmation page) comes from the
+        block sums alone: the same as a scan of the queue, in two blocks of turns, with
+        entries paid in part and cancelled ahead of it."""
+        for index in range(5):
+            self._enqueue(self.shoppers[index % len(self.shoppers)], 100.0 + index)
+        self._jump_turns(self.program, BLOCK_SIZE - 2)
+        for index in range(5):
+            self._enqueue(self.shoppers[index % len(self.shoppers)], 80.0 + index)
+        self._paid_order(self.shoppers[0], 300.0)
+        self.program._settle()
+        queued = self.env["subsidy.entry"].search(
+            [("program_id", "=", self.program.id), ("state", "=", "queued")]
+        )
+        queued[2:4]._leave_queue("cancelled", "Test")
+        newest = self._enqueue(self.shoppers[1], 55.0)
+        self.env.invalidate_all()
+        self.assertEqual(newest.seq, self.program.last_seq)
+        position, ahead = self._brute_force(newest)
+        standing = newest._standing_units_batch()[newest.id]  # alone: from the block sums
+        self.assertEqual(standing[:2], (position, self.program._units(ahead)))
+        # With another entry, the general way (numbering its block): the same figures.
+        self.assertEqual((newest | queued[5])._standing_units_batch()[newest.id], standing)
+        self.assertEqual((newest.position, newest.amount_ahead), (position, ahead))
+        self.assertEqual(newest.paid_in_full_after, ahead + newest.target - newest.received)
+        # Any other entry takes the general way, and agrees with the scan too.
+        other = queued[5]
+        self.assertEqual((other.position, other.amount_ahead), self._brute_force(other))
+
     def _queue_days(self):
         self.env.flush_all()
         self.env.cr.execute(
