@@ -16,6 +16,7 @@ from odoo.exceptions import ValidationError
 from odoo.http import request
 
 from ..models.subsidy_protected_mixin import DEFAULT_LIMIT, MAX_LIMIT
+from ..models.subsidy_withdrawal import has_hidden_marks
 
 MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger id can only be a probe
 MAX_BODY = 16 * 1024  # the API's request bodies
@@ -69,8 +70,12 @@ def parse_text(value, size):
     """Text of at most ``size`` characters, printable; ``None`` when absent."""
     if value is None:
         return None
-    if not isinstance(value, str) or len(value) > size or _CONTROL.search(value):
+    if not isinstance(value, str) or len(value) > size:
         raise ValidationError(_("A text field holds at most %s printable characters.", size))
+    if _CONTROL.search(value) or has_hidden_marks(
+        value.replace("\t", " ").replace("\n", " ").replace("\r", " ")
+    ):
+        raise ValidationError(_("A text field cannot hold control characters or marks that do not show."))
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:

@@ -44,10 +44,10 @@ class SubsidyPortalDevices(CustomerPortal):
         auth="user",
         website=True,
         methods=["GET"],
-        readonly=True,
     )
     def portal_subsidy_device_confirm(self, device_id, **kw):
-        """Ask before signing a device out."""
+        """Ask before signing a device out. Read on the primary: the device may have
+        signed in a moment ago."""
         return self._render_devices(confirm=self._subsidy_device(device_id))
 
     @http.route(

@@ -1,4 +1,5 @@
 import re
+import unicodedata
 from datetime import datetime, time
 from decimal import Decimal
 
@@ -14,6 +15,24 @@ from .subsidy_protected_mixin import DEFAULT_LIMIT, lock_rows
 # reorder or hide text (bidi overrides and isolates, zero-width characters): a number
 # holding them could read differently to the approver, in the bank file and at the bank.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def has_hidden_marks(value):
+    """Whether ``value`` holds control characters or marks that do not show: format
+    characters (bidi controls, zero-width characters, the soft hyphen, tags), variation
+    selectors, private-use and unassigned code points, line and paragraph separators.
+    A payout number or name holding one could read differently to the approver, in the
+    bank file and at the bank."""
+    for char in value or "":
+        code = ord(char)
+        if (
+            unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp")
+            or 0xFE00 <= code <= 0xFE0F
+            or 0xE0100 <= code <= 0xE01EF
+            or code in (0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0)
+        ):
+            return True
+    return False
 
 
 def _normalize_name(name):
@@ -282,15 +301,17 @@ class SubsidyWithdrawal(models.Model):
                 raise ValidationError(_("Choose the bank account to pay the withdrawal to."))
             if bank.partner_id.commercial_partner_id != partner.commercial_partner_id:
                 raise ValidationError(_("This bank account is not yours."))
-            # The same number registered to somebody else: not the shopper's account,
-            # whatever name this copy of it was given.
-            if bank.sanitized_acc_number and bank.search_count(
-                [
-                    ("sanitized_acc_number", "=", bank.sanitized_acc_number),
-                    ("partner_id.commercial_partner_id", "!=", partner.commercial_partner_id.id),
-                ],
-                limit=1,
-            ):
+            # The same number registered to somebody else (leading zeros aside): not the
+            # shopper's account, whatever name this copy of it was given.
+            self.env["res.partner.bank"].flush_model(["sanitized_acc_number", "partner_id"])
+            self.env.cr.execute(
+                """SELECT 1 FROM res_partner_bank b JOIN res_partner p ON p.id = b.partner_id
+                    WHERE ltrim(b.sanitized_acc_number, '0') = ltrim(%s, '0')
+                      AND p.commercial_partner_id != %s
+                    LIMIT 1""",
+                [bank.sanitized_acc_number or "", partner.commercial_partner_id.id],
+            )
+            if bank.sanitized_acc_number and self.env.cr.fetchone():
                 raise ValidationError(
                     _("This bank account number belongs to somebody else; give an account in your own name.")
                 )
@@ -302,7 +323,28 @@ class SubsidyWithdrawal(models.Model):
             holder = self.holder_name
             method = dict(self._fields["payout_method"]._description_selection(self.env))[self.payout_method]
             destination = (holder, self.wallet_account.strip(), method)
-        if any(_CONTROL.search(value or "") for value in destination):
+            # The same wallet (spaces and case aside) given by somebody else before.
+            self.flush_model(["wallet_account", "payout_method", "partner_id"])
+            self.env.cr.execute(
+                """SELECT 1 FROM subsidy_withdrawal w JOIN res_partner p ON p.id = w.partner_id
+                    WHERE w.payout_method = %s
+                      AND lower(regexp_replace(w.wallet_account, '\s', '', 'g')) = %s
+                      AND p.commercial_partner_id != %s
+                    LIMIT 1""",
+                [
+                    self.payout_method,
+                    re.sub(r"\s", "", self.wallet_account).lower(),
+                    partner.commercial_partner_id.id,
+                ],
+            )
+            if self.env.cr.fetchone():
+                raise ValidationError(
+                    _(
+                        "This Alipay or WeChat Pay account belongs to somebody else; "
+                        "give an account in your own name."
+                    )
+                )
+        if any(_CONTROL.search(value or "") or has_hidden_marks(value) for value in destination):
             raise ValidationError(
                 _("Account names and numbers cannot hold line breaks or control characters.")
             )

@@ -519,6 +519,53 @@ class TestAppRoutes(AppCase):
             self.env["subsidy.withdrawal"].search([("partner_id", "=", self.shopper.partner_id.id)])
         )
 
+    def test_somebody_elses_number_with_leading_zeros_or_wallet_is_refused(self):
+        """Leading zeros do not make another person's bank number the shopper's; a wallet
+        somebody else was paid to is not the shopper's either; marks that do not show
+        (a soft hyphen, a variation selector, a tag) are refused with a message that says so."""
+        self.env["res.partner.bank"].create(
+            {"acc_number": "6222 0200 0001 0047", "partner_id": self.other.partner_id.id}
+        )
+        for number in ("06222020000010047", "006222 0200 0001 0047"):
+            with self.subTest(number=number):
+                body = {"amount": 20, "payout_method": "bank", "bank_acc_number": number}
+                message = self.assertJsonError(
+                    self.request("POST", f"{API}/withdrawals", self.key, body=body), 400
+                )
+                self.assertIn("belongs to somebody else", message)
+        zhao = self.env["subsidy.account"].sudo()._get_or_create(self.program, self.other.partner_id)
+        self.env["subsidy.withdrawal"].sudo().create(
+            {
+                "account_id": zhao.id,
+                "amount": 10.0,
+                "payout_method": "alipay",
+                "wallet_account": "zhao@alipay",
+                "holder_name": "Zhao Lei",
+            }
+        )
+        body = {
+            "amount": 20,
+            "payout_method": "alipay",
+            "wallet_account": "ZHAO@alipay ",
+            "holder_name": "Lin Mei",
+        }
+        message = self.assertJsonError(self.request("POST", f"{API}/withdrawals", self.key, body=body), 400)
+        self.assertIn("belongs to somebody else", message)
+        for wallet in ("lin\u00ad@alipay", "lin@alipay\ufe0f", "lin\U000e0041@alipay"):
+            with self.subTest(wallet=wallet):
+                body = {
+                    "amount": 20,
+                    "payout_method": "alipay",
+                    "wallet_account": wallet,
+                    "holder_name": "Lin Mei",
+                }
+                message = self.assertJsonError(
+                    self.request("POST", f"{API}/withdrawals", self.key, body=body), 400
+                )
+                self.assertIn("do not show", message)
+        self.account.invalidate_recordset()
+        self.assertEqual((self.account.balance, self.account.held), (100.0, 0.0))
+
     def test_paging_with_a_next_link(self):
         Entry = self.env["subsidy.entry"]
         self.program._lock()

@@ -362,7 +362,7 @@ class TestApiHardening(ShopperApiCase):
             ({"amount": "20", "account_id": "abc"}, "positive whole number"),
             ({"amount": "20", "account_id": "99999999999"}, "positive whole number"),
             ({"amount": "20", "payout_method": "cash"}, "Unknown payout method"),
-            ({"amount": "20", "holder_name": "Lin\x00Mei"}, "printable"),
+            ({"amount": "20", "holder_name": "Lin\x00Mei"}, "control characters"),
             ({"amount": "20", "payout_method": "bank", "bank_account_id": "abc"}, "positive whole number"),
             (
                 {"amount": "20", "payout_method": "bank", "bank_account_id": str(self.victim_bank.id)},
