@@ -328,7 +328,7 @@ class SubsidyWithdrawal(models.Model):
             self.env.cr.execute(
                 """SELECT 1 FROM subsidy_withdrawal w JOIN res_partner p ON p.id = w.partner_id
                     WHERE w.payout_method = %s
-                      AND lower(regexp_replace(w.wallet_account, '\s', '', 'g')) = %s
+                      AND lower(regexp_replace(w.wallet_account, '[[:space:]]', '', 'g')) = %s
                       AND p.commercial_partner_id != %s
                     LIMIT 1""",
                 [
