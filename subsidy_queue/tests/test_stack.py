@@ -564,21 +564,25 @@ class TestStack(CommittedCase):
         watch it: nginx limits every RPC path per address."""
         guess = {"service": "common", "method": "login", "args": [self.db, "admin", "wrong"]}
         payload = {"jsonrpc": "2.0", "method": "call", "params": guess}
-        statuses = self._in_parallel(
-            lambda _i: requests.post(f"{self.url}/jsonrpc", json=payload, timeout=60).status_code, 40
+        answers = self._in_parallel(
+            lambda _i: requests.post(f"{self.url}/jsonrpc", json=payload, timeout=60), 40
         )
-        self.assertIn(429, statuses)
+        limited = [answer for answer in answers if answer.status_code == 429]
+        self.assertTrue(limited)
+        # In the client's own protocol, with Retry-After.
+        self.assertEqual(limited[0].json()["error"]["code"], 429)
+        self.assertEqual(limited[0].headers["Retry-After"], "1")
         # The other paths, with a call that asks nothing of Odoo but its version.
         version = '<?xml version="1.0"?><methodCall><methodName>version</methodName></methodCall>'
         for path in ("/xmlrpc/2/common", "/xmlrpc/common", "/xmlrpc/2/object", "/xmlrpc/object", "/jsonrpc/"):
             with self.subTest(path=path):
-                statuses = self._in_parallel(
-                    lambda _i, path=path: (
-                        requests.post(f"{self.url}{path}", data=version, timeout=60).status_code
-                    ),
-                    30,
+                answers = self._in_parallel(
+                    lambda _i, path=path: requests.post(f"{self.url}{path}", data=version, timeout=60), 30
                 )
-                self.assertIn(429, statuses)
+                limited = [answer for answer in answers if answer.status_code == 429]
+                self.assertTrue(limited)
+                if path.startswith("/xmlrpc"):
+                    self.assertIn("<fault>", limited[0].text)
 
     def test_nginx_limits_the_api_per_address(self):
         """Requests without a key, with bogus keys, and the public pool: counted per address."""
