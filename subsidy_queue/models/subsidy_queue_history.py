@@ -1,6 +1,20 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
+# Each program's figures per day counted from its entries, one pass over them: what the
+# triggers keep in ``subsidy_queue_day``, and how the table starts on existing entries.
+ENTRY_DAYS = SQL(
+    """SELECT e.program_id, v.day, SUM(v.joined) AS joined, SUM(v.left_count) AS left_count,
+              SUM(v.completed) AS completed, SUM(v.owed_change) AS owed_change
+         FROM subsidy_entry e
+        CROSS JOIN LATERAL (VALUES
+              (e.date_queued::date, 1, 0, 0, e.target),
+              (subsidy_queue_day_left(e), 0, 1, (e.state = 'done')::int, -(e.target - e.received))
+              ) AS v(day, joined, left_count, completed, owed_change)
+        WHERE v.day IS NOT NULL AND e.program_id IS NOT NULL
+     GROUP BY e.program_id, v.day"""
+)
+
 
 class SubsidyQueueHistory(models.Model):
     """A program's queue and pool, day by day (UTC days, as the ledger's dates).
@@ -208,15 +222,10 @@ class SubsidyQueueHistory(models.Model):
             )
         # Entries written before the table was kept: add them up once.
         cr.execute(
-            """INSERT INTO subsidy_queue_day (program_id, day, joined, left_count, completed, owed_change)
-               SELECT e.program_id, v.day, SUM(v.joined), SUM(v.left_count), SUM(v.completed),
-                      SUM(v.owed_change)
-                 FROM subsidy_entry e
-                CROSS JOIN LATERAL (VALUES
-                      (e.date_queued::date, 1, 0, 0, e.target),
-                      (subsidy_queue_day_left(e), 0, 1, (e.state = 'done')::int, -(e.target - e.received))
-                      ) AS v(day, joined, left_count, completed, owed_change)
-                WHERE v.day IS NOT NULL AND e.program_id IS NOT NULL
-                  AND NOT EXISTS (SELECT 1 FROM subsidy_queue_day q WHERE q.program_id = e.program_id)
-             GROUP BY e.program_id, v.day"""
+            SQL(
+                """INSERT INTO subsidy_queue_day (program_id, day, joined, left_count, completed, owed_change)
+                   SELECT * FROM (%s) AS d
+                    WHERE NOT EXISTS (SELECT 1 FROM subsidy_queue_day q WHERE q.program_id = d.program_id)""",
+                ENTRY_DAYS,
+            )
         )

@@ -1,8 +1,10 @@
 from lxml import etree
 
 from odoo.tests import Form, tagged
+from odoo.tools import SQL
 
 from ..engine import BLOCK_SIZE
+from ..models.subsidy_queue_history import ENTRY_DAYS
 from .common import SubsidyCommon
 
 # The list's read of one page of 80 entries, whatever their number (see test below).
@@ -238,17 +240,13 @@ class TestBackOffice(SubsidyCommon):
         """The same figures counted again from the entries: the slow, obvious reference."""
         self.env.flush_all()
         self.env.cr.execute(
-            """SELECT v.day, SUM(v.joined), SUM(v.left_count), SUM(v.completed), SUM(v.owed_change)
-                 FROM subsidy_entry e
-                CROSS JOIN LATERAL (VALUES
-                      (e.date_queued::date, 1, 0, 0, e.target),
-                      (subsidy_queue_day_left(e), 0, 1, (e.state = 'done')::int, -(e.target - e.received))
-                      ) AS v(day, joined, left_count, completed, owed_change)
-                WHERE v.day IS NOT NULL AND e.program_id = %s
-             GROUP BY v.day
-               HAVING SUM(v.joined) != 0 OR SUM(v.left_count) != 0 OR SUM(v.owed_change) != 0
-             ORDER BY v.day""",
-            [self.program.id],
+            SQL(
+                """SELECT day, joined, left_count, completed, owed_change FROM (%s) AS d
+                    WHERE program_id = %s AND (joined != 0 OR left_count != 0 OR owed_change != 0)
+                 ORDER BY day""",
+                ENTRY_DAYS,
+                self.program.id,
+            )
         )
         return self.env.cr.fetchall()
 
