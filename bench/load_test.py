@@ -53,7 +53,7 @@ def prepare(env, tag="load", shoppers=12, seed_orders=2, rates=(20.0, 50.0)):
     """Create (or find again) the program, users and products of a load run in
     ``env``'s database, give every shopper a fresh API key, and return the
     fixtures a :class:`LoadRun` needs (plain data, keys included). The caller
-    commits. ``seed_orders`` paid orders for each shopper without an account
+    commits. ``seed_orders`` paid orders for each shopper without an entry
     in the program yet, and one settlement, put money on the first accounts,
     so that withdrawals start at once. ``rates``: the program's pool contribution
     and target subsidy, in %."""
@@ -155,7 +155,9 @@ def prepare(env, tag="load", shoppers=12, seed_orders=2, rates=(20.0, 50.0)):
             )
         ApiKeys.sudo().search([("user_id", "=", shopper.id)]).unlink()
         key = ApiKeys.with_user(shopper).sudo()._generate(None, "load test", None)
-        if not env["subsidy.account"].search_count(
+        # A shopper has an account as soon as the user exists (portal users are enrolled):
+        # the seeds go to those who have no entry in the program yet.
+        if not env["subsidy.entry"].search_count(
             [("partner_id", "=", partner.id), ("program_id", "=", program.id)]
         ):
             new_partners |= partner
