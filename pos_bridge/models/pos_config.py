@@ -76,9 +76,15 @@ class PosConfig(models.Model):
             "best_remaining": False,
         }
         cr = self.env.cr
+        # The account, its queued entries and the best placed one's own figures.
         cr.execute(
             SQL(
-                "SELECT id, balance, held FROM subsidy_account WHERE program_id = %s AND partner_id = %s",
+                """SELECT a.balance, a.held, q.count, q.seq, e.name, e.target - e.received
+                     FROM subsidy_account a
+                     LEFT JOIN LATERAL (SELECT COUNT(*) AS count, MIN(seq) AS seq FROM subsidy_entry
+                                         WHERE account_id = a.id AND state = 'queued') q ON TRUE
+                     LEFT JOIN subsidy_entry e ON e.program_id = a.program_id AND e.seq = q.seq
+                    WHERE a.program_id = %s AND a.partner_id = %s""",
                 program.id,
                 commercial.id,
             )
@@ -86,47 +92,31 @@ class PosConfig(models.Model):
         row = cr.fetchone()
         if not row:
             return values
-        account_id, balance, held = row
-        values.update(enrolled=True, balance=float(balance or 0), held=float(held or 0))
-        cr.execute(
-            SQL(
-                """SELECT COUNT(*), MIN(seq) FROM subsidy_entry
-                    WHERE account_id = %s AND state = 'queued'""",
-                account_id,
-            )
-        )
-        count, best_seq = cr.fetchone()
-        values["queued_count"] = count
+        balance, held, count, best_seq, name, remaining = row
+        values.update(enrolled=True, balance=float(balance or 0), held=float(held or 0), queued_count=count)
         if not count:
             return values
-        cr.execute(
-            SQL(
-                "SELECT name, target - received FROM subsidy_entry WHERE program_id = %s AND seq = %s",
-                program.id,
-                best_seq,
-            )
-        )
-        name, remaining = cr.fetchone()
+        # What is queued ahead of it: the block sums before its block, its block's entries
+        # before it (constant bounds: PostgreSQL sees how few rows each range holds).
         block = block_of(best_seq)
         cr.execute(
             SQL(
-                """SELECT COALESCE(SUM(queued_count), 0), COALESCE(SUM(outstanding), 0)
-                     FROM subsidy_queue_block WHERE program_id = %s AND block < %s""",
-                program.id,
-                block,
+                """SELECT b.count, b.outstanding, i.count, i.outstanding
+                     FROM (SELECT COALESCE(SUM(queued_count), 0) AS count,
+                                  COALESCE(SUM(outstanding), 0) AS outstanding
+                             FROM subsidy_queue_block
+                            WHERE program_id = %(program)s AND block < %(block)s) b,
+                          (SELECT COUNT(*) AS count, COALESCE(SUM(target - received), 0) AS outstanding
+                             FROM subsidy_entry
+                            WHERE program_id = %(program)s AND state = 'queued'
+                              AND seq >= %(low)s AND seq < %(seq)s) i""",
+                program=program.id,
+                block=block,
+                low=block * BLOCK_SIZE,
+                seq=best_seq,
             )
         )
-        ahead_count, ahead_amount = cr.fetchone()
-        cr.execute(
-            SQL(
-                """SELECT COUNT(*), COALESCE(SUM(target - received), 0) FROM subsidy_entry
-                    WHERE program_id = %s AND state = 'queued' AND seq >= %s AND seq < %s""",
-                program.id,
-                block * BLOCK_SIZE,
-                best_seq,
-            )
-        )
-        in_block, in_block_amount = cr.fetchone()
+        ahead_count, ahead_amount, in_block, in_block_amount = cr.fetchone()
         position, ahead, _after = standing_from_sums(
             ahead_count + in_block,
             program._units(ahead_amount) + program._units(in_block_amount),

@@ -1,16 +1,11 @@
-import logging
 from collections import defaultdict
 from datetime import timedelta
-
-from psycopg2 import errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare
 
 from odoo.addons.subsidy_queue.models.subsidy_protected_mixin import WORKFLOW
-
-_logger = logging.getLogger(__name__)
 
 # A POS order that reached one of these states was paid at the till.
 PAID_STATES = ("paid", "done", "invoiced")
@@ -137,7 +132,9 @@ class PosOrder(models.Model):
 
         Every program the order changes is locked first (the one it queues in,
         the ones its balance payments and refunds touch), once, in id order;
-        then the balance is spent, refunds are followed and the entry queued.
+        then the balance is spent, refunds are followed and the entry queued. An
+        order that changes only the program it queues in leaves the lock to the
+        queueing, whose first statement writes the program's row.
         """
         for order in self.sudo():
             order._subsidy_check_direct_ship()
@@ -152,8 +149,10 @@ class PosOrder(models.Model):
             programs |= order.payment_ids.payment_method_id.filtered("subsidy_balance").subsidy_program_id
             roots = order._subsidy_refunded_roots()
             programs |= roots.sudo().subsidy_entry_ids.program_id
-            for locked in programs.sudo().sorted("id"):
-                locked._lock()
+            if programs != program:
+                for locked in programs.sudo().sorted("id"):
+                    locked._lock()
+            # else: the queueing locks the only program it changes by writing its row.
             order._subsidy_spend()
             if roots:
                 order._subsidy_sync_refunds(roots)
@@ -241,7 +240,7 @@ class PosOrder(models.Model):
     def _subsidy_line_units(self, program, lines):
         """The lines' untaxed amount in units, as the server computes it from
         their price, quantity, discount and taxes (never the till's subtotal)."""
-        return sum(program._units(line._compute_amount_line_all()["price_subtotal"]) for line in lines)
+        return sum(program._units(line._subsidy_amounts()[0]) for line in lines)
 
     # ------------------------------------------------------------------
     # Eligibility (mirrors sale.order's)
@@ -301,7 +300,7 @@ class PosOrder(models.Model):
         # lines and total say.
         prepaid = self.env["product.product"]._subsidy_prepaid_ids()
         credit = -sum(
-            line._compute_amount_line_all()["price_subtotal_incl"]
+            line._subsidy_amounts()[1]
             for line in self.lines.filtered(
                 lambda line: (
                     line.refunded_orderline_id
@@ -410,26 +409,25 @@ class PosOrder(models.Model):
             if reason:
                 order._workflow().write(dict(values, subsidy_state="ineligible", subsidy_note=reason))
                 continue
-            try:
-                with self.env.cr.savepoint(flush=False):
-                    Entry._enqueue(
-                        order_program,
-                        order.partner_id.commercial_partner_id,
-                        original - refunded,
-                        "pos",
-                        order.name,
-                        {
-                            "pos_order_id": order.id,
-                            # Stored related fields, given: no second UPDATE to compute them.
-                            "pos_config_id": order.config_id.id,
-                            "pos_session_id": order.session_id.id,
-                            # Refunds synced before the order queued: the base already lacks them.
-                            "refunded_base": order_program._amount(refunded),
-                        },
-                    )
-            except errors.UniqueViolation:
-                _logger.info("POS order %s was queued by another transaction", order.name)
-                continue
+            # No savepoint for the unique constraint on the POS order: every queueing locks
+            # and writes the program row first, so a transaction that queued this order
+            # meanwhile makes our lock fail (a serialization failure, retried), and one that
+            # committed before our snapshot left the order queued, as we read it.
+            Entry._enqueue(
+                order_program,
+                order.partner_id.commercial_partner_id,
+                original - refunded,
+                "pos",
+                order.name,
+                {
+                    "pos_order_id": order.id,
+                    # Stored related fields, given: no second UPDATE to compute them.
+                    "pos_config_id": order.config_id.id,
+                    "pos_session_id": order.session_id.id,
+                    # Refunds synced before the order queued: the base already lacks them.
+                    "refunded_base": order_program._amount(refunded),
+                },
+            )
             order._workflow().write(dict(values, subsidy_state="queued", subsidy_note=False))
 
     def _subsidy_sync_refunds(self, roots=None):

@@ -451,3 +451,31 @@ class TestPosEntries(PosSubsidyCommon):
         result = self.env["pos.order"].with_user(self.cashier).sync_from_ui([data])
         self.assertEqual(result["pos.order"][0]["subsidy_receipt"]["entry"]["target"], 5.0)
         self.assertBooks()
+
+    def test_untaxed_lines_skip_the_tax_engine(self):
+        """A line without taxes gets from ``_subsidy_amounts`` what the tax engine would
+        return for it; a taxed line goes through the engine."""
+        cases = [(1, 19.99, 0.0), (3, 0.333, 0.0), (7, 1.15, 12.5), (-2, 33.33, 0.0), (0.5, 0.01, 0.0)]
+        lines = [self._line(self.product, qty, price, discount=discount) for qty, price, discount in cases]
+        for command in lines:
+            values = command[2]
+            price = values["price_unit"] * (1 - values["discount"] / 100.0)
+            values["price_subtotal"] = values["price_subtotal_incl"] = self.cny.round(price * values["qty"])
+        order = self._sync(self._ui_order(lines, self.alice))
+        self.assertEqual(len(order.lines), len(cases))
+        for line in order.lines:
+            engine = line._compute_amount_line_all()
+            self.assertEqual(
+                line._subsidy_amounts(), (engine["price_subtotal"], engine["price_subtotal_incl"])
+            )
+        tax = self.env["account.tax"].create(
+            {
+                "name": "VAT 13% excluded",
+                "amount": 13.0,
+                "amount_type": "percent",
+                "company_id": self.company.id,
+            }
+        )
+        line = order.lines[0]
+        line.tax_ids = tax
+        self.assertEqual(line._subsidy_amounts(), (19.99, 22.59))

@@ -185,16 +185,16 @@ class SubsidyEntry(models.Model):
                 "wait_estimate": False,
             }
         )
-        standing = queued._standing_units_batch()
-        figures = {}  # per program: its inflow and its currency's rounding
+        # Per program, one statement: its queue's totals, its pool and its inflow.
+        figures = {program: program.sudo()._queue_figures() for program in queued.program_id}
+        standing = queued._standing_units_batch(figures)
         texts = {}  # the same wait is said the same way: one translation per page
         now = fields.Datetime.now()
         week, month = now - timedelta(days=7), now - timedelta(days=30)
         for entry in queued:
             program = entry.program_id
-            if program not in figures:
-                figures[program] = (*program.sudo()._inflow_units(), program.currency_id.rounding)
-            balance, in7, in30, step = figures[program]
+            _count, _outstanding, balance, in7, in30, _last_seq = figures[program]
+            step = program.currency_id.rounding
             position, ahead, after = standing[entry.id] if entry.id in standing else entry._standing_units()
             # The entry's own contribution is a payment it made, not a rate of sales: the
             # recent inflow leaves it out, or a bigger purchase would be promised a shorter
@@ -216,9 +216,10 @@ class SubsidyEntry(models.Model):
             entry.wait_days_max = estimate.days_max or 0
             entry.wait_estimate = texts[key]
 
-    def _standing_units_batch(self):
+    def _standing_units_batch(self, figures=None):
         """``{entry id: (position, amount_ahead, paid_in_full_after)}`` in units, for the
-        queued entries of ``self``, in one query.
+        queued entries of ``self``, in one query (none for the newest entry of a program
+        whose ``_queue_figures`` the caller read, in ``figures`` by program).
 
         The same sums as ``_standing_units``, for many entries at once: the block sums
         of each program added up once (a running total over its blocks, a few hundred
@@ -232,11 +233,12 @@ class SubsidyEntry(models.Model):
         entries = self.filtered(lambda e: e.state == "queued" and e.id)
         if not entries:
             return {}
-        if len(entries) == 1 and entries.seq == entries.program_id.sudo().last_seq:
+        known = len(entries) == 1 and (figures or {}).get(entries.program_id)
+        if len(entries) == 1 and entries.seq == (known[5] if known else entries.program_id.sudo().last_seq):
             # The newest entry (a receipt, a confirmation page): last in the queue, behind
             # everything the block sums hold. One sum over them, no numbering of its block.
             program = entries.program_id
-            count, outstanding = program._queue_totals()
+            count, outstanding = known[:2] if known else program._queue_totals()
             remaining = program._units(entries.target) - program._units(entries.received)
             return {entries.id: standing_from_sums(count - 1, outstanding - remaining, remaining)}
         self.env["subsidy.queue.block"].flush_model()
@@ -464,7 +466,10 @@ class SubsidyEntry(models.Model):
     def _enqueue(self, program, partner, base_units, channel, origin, extra_vals=None):
         """Create an entry and its pool contribution for a paid order.
 
-        ``program`` must be locked by the caller. Returns the new entry.
+        ``program`` is locked by the caller, or by the first statement here, which
+        writes its row as ``subsidy.program._lock`` does (under REPEATABLE READ, it
+        fails on a row changed since this transaction's snapshot): what was read of
+        the program before is current. Returns the new entry.
         """
         if program.state != "open":
             raise UserError(_("The program %s is closed: it takes no more entries.", program.name))
@@ -472,23 +477,35 @@ class SubsidyEntry(models.Model):
         target_units = share(base_units, program.subsidy_rate)
         if program.cap_amount:
             target_units = min(target_units, program._units(program.cap_amount))
-        account = self.env["subsidy.account"]._get_or_create(program, partner)
-        self.env.cr.execute(
+        cr = self.env.cr
+        program.flush_recordset()
+        # The turn, the entry's id, the ledger's tail and the account, in the statement that
+        # takes the turn.
+        cr.execute(
             SQL(
-                """UPDATE subsidy_program SET last_seq = COALESCE(last_seq, 0) + 1
-                    WHERE id = %s RETURNING last_seq""",
-                program.id,
+                """UPDATE subsidy_program
+                      SET last_seq = COALESCE(last_seq, 0) + 1, queue_version = queue_version + 1
+                    WHERE id = %(program)s
+                RETURNING last_seq, nextval('subsidy_entry_id_seq'), pool_tail_hash, pool_tail_balance,
+                          (SELECT id FROM subsidy_account
+                            WHERE program_id = %(program)s AND partner_id = %(partner)s)""",
+                program=program.id,
+                partner=partner.commercial_partner_id.id,
             )
         )
-        seq = self.env.cr.fetchone()[0]
-        program.invalidate_recordset(["last_seq"])
+        seq, entry_id, tail_hash, tail_balance, account_id = cr.fetchone()
+        program.invalidate_recordset(["last_seq", "queue_version"], flush=False)
+        if not account_id:
+            account_id = self.env["subsidy.account"]._get_or_create(program, partner).id
+        now = fields.Datetime.now()
         vals = {
+            "id": entry_id,
             "name": f"{program.code}{seq:07d}",
             "program_id": program.id,
             # Stored related fields, given: no second UPDATE to compute them.
             "company_id": program.company_id.id,
             "currency_id": program.currency_id.id,
-            "account_id": account.id,
+            "account_id": account_id,
             "partner_id": partner.id,
             "seq": seq,
             "channel": channel,
@@ -501,28 +518,57 @@ class SubsidyEntry(models.Model):
             "target": program._amount(target_units),
             "received": 0.0,
             "state": "queued" if target_units > 0 else "done",
+            "date_queued": now,
         }
         vals.update(extra_vals or {})
-        entry = self._insert(vals)
+        rows = [
+            {
+                "kind": "contribution",
+                "amount_units": contribution_units,
+                "entry_id": entry_id,
+                "account_id": account_id,
+                "sale_order_id": vals.get("sale_order_id"),
+                "name": origin,
+            }
+        ]
+        # The entry, its turn in the block sums, its contribution to the pool ledger, the
+        # ledger's day figures and tail: one statement, each part written by its model.
+        Line = self.env["subsidy.pool.line"]
+        Line.flush_model()
+        tail = program._pool_tail_of(tail_hash, tail_balance)
+        columns, last_hash, balance = Line._chain(program, rows, tail, now)
+        parts = {
+            "entry": self._insert_sql(vals),
+            "line": Line._insert_sql(program, columns, now),
+            "day": self.env["subsidy.pool.figures"]._add_lines_sql(program, now, rows),
+        }
         if target_units > 0:
-            self.env["subsidy.queue.block"]._move(program, {block_of(seq): (1, target_units)})
-        program._append_pool_lines(
-            [
-                {
-                    "kind": "contribution",
-                    "amount_units": contribution_units,
-                    "entry_id": entry.id,
-                    "account_id": account.id,
-                    "sale_order_id": vals.get("sale_order_id"),
-                    "name": origin,
-                }
-            ]
+            turn = {block_of(seq): (1, target_units)}
+            parts["block"] = self.env["subsidy.queue.block"]._move_sql(program, turn)
+        cr.execute(
+            SQL(
+                "WITH %s %s",
+                SQL(", ").join(SQL("%s AS (%s)", SQL.identifier(name), part) for name, part in parts.items()),
+                program._set_pool_tail_sql(SQL('(SELECT MAX(id) FROM "line")'), last_hash, balance),
+            )
         )
-        return entry
+        self._inserted(vals)
+        self.env["subsidy.queue.block"]._moved()
+        Line.invalidate_model()
+        program._pool_tail_set()
+        return self.browse(entry_id)
 
     @api.model
     def _insert(self, vals):
-        """Write one new entry in a single INSERT and return it.
+        """Write one new entry in a single INSERT and return it (see ``_insert_sql``)."""
+        self.env.cr.execute(self._insert_sql(vals))
+        entry = self.browse(self.env.cr.fetchone()[0])
+        self._inserted(vals)
+        return entry
+
+    @api.model
+    def _insert_sql(self, vals):
+        """The INSERT of one new entry, ``RETURNING id``.
 
         Entries are born only here, from the workflow, on every paid order of
         every till: the ORM's create (defaults, tracking, followers, company
@@ -544,19 +590,19 @@ class SubsidyEntry(models.Model):
             field = self._fields[name]
             if not field.store or not field.column_type:
                 raise ValueError(f"subsidy.entry._insert: {name} is not a column")
-        self.env.cr.execute(
-            SQL(
-                "INSERT INTO subsidy_entry (%s) VALUES %s RETURNING id",
-                SQL(", ").join(SQL.identifier(name) for name in vals),
-                tuple(vals.values()),
-            )
+        return SQL(
+            "INSERT INTO subsidy_entry (%s) VALUES %s RETURNING id",
+            SQL(", ").join(SQL.identifier(name) for name in vals),
+            tuple(vals.values()),
         )
-        entry = self.browse(self.env.cr.fetchone()[0])
-        # The records it points at list it now: drop their cached one2manys.
+
+    @api.model
+    def _inserted(self, vals):
+        """An entry of ``vals`` was inserted in SQL: the records it points at list it now,
+        drop their cached one2manys."""
         for name in vals:
             for inverse in self.pool.field_inverses[self._fields[name]]:
                 self.env[inverse.model_name].invalidate_model([inverse.name], flush=False)
-        return entry
 
     # ------------------------------------------------------------------
     # Settlement

@@ -80,29 +80,32 @@ class SubsidyPoolFigures(models.AbstractModel):
     def _add_lines(self, program, when, rows):
         """Count ``rows`` (those of ``subsidy.pool.line._append``, ``amount_units``
         signed) appended to ``program``'s ledger at ``when``: one upsert."""
+        self.env.cr.execute(self._add_lines_sql(program, when, rows))
+
+    @api.model
+    def _add_lines_sql(self, program, when, rows):
+        """The statement of ``_add_lines`` (a caller may run it as part of its own)."""
         units = defaultdict(int)
         for row in rows:
             units[KIND_COLUMNS.get(row["kind"], "other")] += row["amount_units"]
-        self.env.cr.execute(
-            SQL(
-                """INSERT INTO subsidy_pool_day AS d
-                       (program_id, day, contributed, reversed, allocated, clawed_back, other, line_count)
-                   VALUES (%(program)s, %(day)s, %(contributed)s * %(step)s::numeric,
-                           %(reversed)s * %(step)s::numeric, %(allocated)s * %(step)s::numeric,
-                           %(clawed_back)s * %(step)s::numeric, %(other)s * %(step)s::numeric, %(count)s)
-                   ON CONFLICT (program_id, day) DO UPDATE
-                      SET contributed = d.contributed + EXCLUDED.contributed,
-                          reversed = d.reversed + EXCLUDED.reversed,
-                          allocated = d.allocated + EXCLUDED.allocated,
-                          clawed_back = d.clawed_back + EXCLUDED.clawed_back,
-                          other = d.other + EXCLUDED.other,
-                          line_count = d.line_count + EXCLUDED.line_count""",
-                program=program.id,
-                day=when.date(),
-                step=program._step(),
-                count=len(rows),
-                **{column: units[column] for column in COLUMNS},
-            )
+        return SQL(
+            """INSERT INTO subsidy_pool_day AS d
+                   (program_id, day, contributed, reversed, allocated, clawed_back, other, line_count)
+               VALUES (%(program)s, %(day)s, %(contributed)s * %(step)s::numeric,
+                       %(reversed)s * %(step)s::numeric, %(allocated)s * %(step)s::numeric,
+                       %(clawed_back)s * %(step)s::numeric, %(other)s * %(step)s::numeric, %(count)s)
+               ON CONFLICT (program_id, day) DO UPDATE
+                  SET contributed = d.contributed + EXCLUDED.contributed,
+                      reversed = d.reversed + EXCLUDED.reversed,
+                      allocated = d.allocated + EXCLUDED.allocated,
+                      clawed_back = d.clawed_back + EXCLUDED.clawed_back,
+                      other = d.other + EXCLUDED.other,
+                      line_count = d.line_count + EXCLUDED.line_count""",
+            program=program.id,
+            day=when.date(),
+            step=program._step(),
+            count=len(rows),
+            **{column: units[column] for column in COLUMNS},
         )
 
     @api.model

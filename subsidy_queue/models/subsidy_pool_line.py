@@ -162,8 +162,21 @@ class SubsidyPoolLine(models.Model):
             # Its wind-down settled the pool to zero, for good (see subsidy.program._wind_down).
             raise UserError(_("The pool ledger of %s is closed: the program has ended.", program.name))
         self.flush_model()
-        prev_hash, balance = program._pool_tail()
         now = fields.Datetime.now()
+        columns, prev_hash, balance = self._chain(program, rows, program._pool_tail(), now)
+        self.env.cr.execute(self._insert_sql(program, columns, now))
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        program._set_pool_tail(ids[-1], prev_hash, balance)
+        self.invalidate_model()
+        self.env["subsidy.pool.figures"]._add_lines(program, now, rows)
+        return ids
+
+    @api.model
+    def _chain(self, program, rows, tail, now):
+        """Chain ``rows`` (as ``_append`` takes them) onto ``tail``, ``(last hash, balance
+        units)`` of ``program``'s ledger, at ``now``: ``(columns, last hash, balance)``,
+        the columns as ``_insert_sql`` takes them."""
+        prev_hash, balance = tail
         stamp = now.isoformat()
         columns = {
             name: []
@@ -205,34 +218,32 @@ class SubsidyPoolLine(models.Model):
             ):
                 columns[name].append(value)
             prev_hash = digest
-        self.env.cr.execute(
-            SQL(
-                """INSERT INTO subsidy_pool_line
-                       (program_id, kind, amount, balance, entry_id, account_id, sale_order_id,
-                        settlement_id, refund_move_id, source, name, date, prev_hash, hash)
-                   SELECT %(program)s, t.kind, t.units * %(step)s::numeric,
-                          t.balance * %(step)s::numeric, t.entry, t.account, t.sale_order, t.settlement,
-                          t.refund_move, t.source, t.name, %(now)s, t.prev_hash, t.hash
-                     FROM unnest(%(kind)s::varchar[], %(units)s::bigint[], %(balance)s::bigint[],
-                                 %(entry)s::int[], %(account)s::int[], %(sale_order)s::int[],
-                                 %(settlement)s::int[], %(refund_move)s::int[], %(source)s::varchar[],
-                                 %(name)s::varchar[], %(prev_hash)s::varchar[], %(hash)s::varchar[])
-                          WITH ORDINALITY AS t(kind, units, balance, entry, account, sale_order,
-                                               settlement, refund_move, source, name, prev_hash,
-                                               hash, n)
-                 ORDER BY t.n
-                RETURNING id""",
-                program=program.id,
-                step=program._step(),
-                now=now,
-                **columns,
-            )
+        return columns, prev_hash, balance
+
+    @api.model
+    def _insert_sql(self, program, columns, now):
+        """The INSERT of chained lines (``_chain``), ``RETURNING id`` in chain order."""
+        return SQL(
+            """INSERT INTO subsidy_pool_line
+                   (program_id, kind, amount, balance, entry_id, account_id, sale_order_id,
+                    settlement_id, refund_move_id, source, name, date, prev_hash, hash)
+               SELECT %(program)s, t.kind, t.units * %(step)s::numeric,
+                      t.balance * %(step)s::numeric, t.entry, t.account, t.sale_order, t.settlement,
+                      t.refund_move, t.source, t.name, %(now)s, t.prev_hash, t.hash
+                 FROM unnest(%(kind)s::varchar[], %(units)s::bigint[], %(balance)s::bigint[],
+                             %(entry)s::int[], %(account)s::int[], %(sale_order)s::int[],
+                             %(settlement)s::int[], %(refund_move)s::int[], %(source)s::varchar[],
+                             %(name)s::varchar[], %(prev_hash)s::varchar[], %(hash)s::varchar[])
+                      WITH ORDINALITY AS t(kind, units, balance, entry, account, sale_order,
+                                           settlement, refund_move, source, name, prev_hash,
+                                           hash, n)
+             ORDER BY t.n
+            RETURNING id""",
+            program=program.id,
+            step=program._step(),
+            now=now,
+            **columns,
         )
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        program._set_pool_tail(ids[-1], prev_hash, balance)
-        self.invalidate_model()
-        self.env["subsidy.pool.figures"]._add_lines(program, now, rows)
-        return ids
 
     @api.model
     def _find_broken(self, program):

@@ -633,10 +633,16 @@ class SubsidyProgram(models.Model):
 
     def _join_figures(self):
         """``(what the queue still needs, pool balance, net inflow of the last 7 days, of the
-        last 30 days)`` in units: the queue's and ``_inflow_units``' figures, read in one
-        statement that stays cheap at any size: the queue's block sums (a few hundred rows
-        at a million entries), the ledger's per-day figures (``subsidy.pool.figures``, a row
-        a day) and only the ledger lines of the day each window starts in."""
+        last 30 days)`` in units (see ``_queue_figures``)."""
+        return self._queue_figures()[1:5]
+
+    def _queue_figures(self):
+        """``(queued entries, what they still need, pool balance, net inflow of the last 7
+        days, of the last 30 days, last seq)``, amounts in units: the queue's and
+        ``_inflow_units``' figures, read in one statement that stays cheap at any size: the
+        queue's block sums (a few hundred rows at a million entries), the ledger's per-day
+        figures (``subsidy.pool.figures``, a row a day) and only the ledger lines of the day
+        each window starts in."""
         self.ensure_one()
         self.env["subsidy.pool.line"].flush_model()
         self.env["subsidy.queue.block"].flush_model()
@@ -655,16 +661,21 @@ class SubsidyProgram(models.Model):
                             + (SELECT COALESCE(SUM(l.amount), 0) FROM subsidy_pool_line l
                                 WHERE l.program_id = %(program)s AND l.kind IN ('contribution', 'reversal')
                                   AND l.date >= s.t AND l.date < s.d + 1) AS amount
-                         FROM since s)
-                   SELECT (SELECT COALESCE(SUM(outstanding), 0) FROM subsidy_queue_block
-                            WHERE program_id = %(program)s),
-                          (SELECT COALESCE(pool_tail_balance, 0) FROM subsidy_program WHERE id = %(program)s),
+                         FROM since s),
+                   queue AS (
+                       SELECT COALESCE(SUM(queued_count), 0) AS count,
+                              COALESCE(SUM(outstanding), 0) AS outstanding
+                         FROM subsidy_queue_block WHERE program_id = %(program)s)
+                   SELECT q.count, q.outstanding, COALESCE(p.pool_tail_balance, 0),
                           (SELECT amount FROM inflow WHERE days = 7),
-                          (SELECT amount FROM inflow WHERE days = 30)""",
+                          (SELECT amount FROM inflow WHERE days = 30),
+                          COALESCE(p.last_seq, 0)
+                     FROM queue q, subsidy_program p WHERE p.id = %(program)s""",
                 program=self.id,
             )
         )
-        return tuple(self._units(value) for value in self.env.cr.fetchone())
+        count, *amounts, last_seq = self.env.cr.fetchone()
+        return (int(count), *(self._units(value) for value in amounts), last_seq)
 
     def _queue_totals(self):
         """``(queued entries, what they still need in units)``, from the block sums."""
@@ -783,18 +794,22 @@ class SubsidyProgram(models.Model):
             "UPDATE subsidy_program SET queue_version = queue_version + 1 WHERE id IN %s",
             tuple(self.ids),
         )
+        # Once the UPDATE went through, this transaction's snapshot holds the row's
+        # latest version (a newer one would have failed it): what the cache read of
+        # the row stays true, only the counter changed.
         if len(self) == 1 and not nowait:
             # One row, waiting allowed: the UPDATE takes the very lock (FOR NO KEY
             # UPDATE) and fails the same way on a stale snapshot; one statement.
             self.flush_recordset()
             self.env.cr.execute(bump, log_exceptions=False)
-            self.invalidate_recordset()
+            self.invalidate_recordset(["queue_version"], flush=False)
             return True
         try:
             self._lock_rows(nowait=nowait)
         except UserError:
             return False
         self.env.cr.execute(bump, log_exceptions=False)
+        self.invalidate_recordset(["queue_version"], flush=False)
         return True
 
     def _pool_tail(self):
@@ -804,26 +819,37 @@ class SubsidyProgram(models.Model):
             SQL("SELECT pool_tail_hash, pool_tail_balance FROM subsidy_program WHERE id = %s", self.id)
         )
         row = self.env.cr.fetchone()
-        if not row or not row[0]:
+        return self._pool_tail_of(*row) if row else (GENESIS, 0)
+
+    def _pool_tail_of(self, tail_hash, tail_balance):
+        """``(last_hash, balance_units)`` from the row's ``pool_tail_hash`` and ``pool_tail_balance``."""
+        if not tail_hash:
             return GENESIS, 0
-        return row[0], self._units(row[1] or 0.0)
+        return tail_hash, self._units(tail_balance or 0.0)
 
     def _set_pool_tail(self, line_id, line_hash, balance_units):
         """The ledger's new tail; called by ``subsidy.pool.line._append`` under the lock."""
+        self.env.cr.execute(self._set_pool_tail_sql(line_id, line_hash, balance_units))
+        self._pool_tail_set()
+
+    def _set_pool_tail_sql(self, line_id, line_hash, balance_units):
+        """The statement of ``_set_pool_tail`` (a caller may run it as part of its own, with
+        ``line_id`` an ``SQL`` expression; then it calls ``_pool_tail_set``)."""
         self.ensure_one()
-        self.env.cr.execute(
-            SQL(
-                """UPDATE subsidy_program
-                      SET pool_tail_line_id = %s, pool_tail_hash = %s,
-                          pool_tail_balance = %s * %s::numeric
-                    WHERE id = %s""",
-                line_id,
-                line_hash,
-                balance_units,
-                self._step(),
-                self.id,
-            )
+        return SQL(
+            """UPDATE subsidy_program
+                  SET pool_tail_line_id = %s, pool_tail_hash = %s,
+                      pool_tail_balance = %s * %s::numeric
+                WHERE id = %s""",
+            line_id,
+            line_hash,
+            balance_units,
+            self._step(),
+            self.id,
         )
+
+    def _pool_tail_set(self):
+        """The tail changed in SQL: drop what the cache holds of it."""
         self.invalidate_recordset(
             ["pool_tail_line_id", "pool_tail_hash", "pool_tail_balance", "pool_balance"], flush=False
         )

@@ -31,21 +31,30 @@ class SubsidyQueueBlock(models.Model):
         """Add ``{block: (count_delta, outstanding_units_delta)}`` to the block sums."""
         if not deltas:
             return
+        self.env.cr.execute(self._move_sql(program, deltas))
+        self._moved()
+
+    @api.model
+    def _move_sql(self, program, deltas):
+        """The statement of ``_move`` (a caller may run it as part of its own; then it
+        calls ``_moved``)."""
         blocks = sorted(deltas)
-        self.env.cr.execute(
-            SQL(
-                """INSERT INTO subsidy_queue_block AS b (program_id, block, queued_count, outstanding)
-                   SELECT %s, t.block, t.count, t.units * %s::numeric
-                     FROM unnest(%s::int[], %s::int[], %s::bigint[]) AS t(block, count, units)
-                   ON CONFLICT (program_id, block) DO UPDATE
-                      SET queued_count = b.queued_count + EXCLUDED.queued_count,
-                          outstanding = b.outstanding + EXCLUDED.outstanding""",
-                program.id,
-                program._step(),
-                blocks,
-                [deltas[block][0] for block in blocks],
-                [deltas[block][1] for block in blocks],
-            )
+        return SQL(
+            """INSERT INTO subsidy_queue_block AS b (program_id, block, queued_count, outstanding)
+               SELECT %s, t.block, t.count, t.units * %s::numeric
+                 FROM unnest(%s::int[], %s::int[], %s::bigint[]) AS t(block, count, units)
+               ON CONFLICT (program_id, block) DO UPDATE
+                  SET queued_count = b.queued_count + EXCLUDED.queued_count,
+                      outstanding = b.outstanding + EXCLUDED.outstanding""",
+            program.id,
+            program._step(),
+            blocks,
+            [deltas[block][0] for block in blocks],
+            [deltas[block][1] for block in blocks],
         )
+
+    @api.model
+    def _moved(self):
+        """The block sums changed in SQL: drop what the cache holds of them."""
         self.invalidate_model()
         self.env["subsidy.entry"].invalidate_model(STANDING_FIELDS, flush=False)
