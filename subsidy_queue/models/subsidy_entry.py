@@ -150,6 +150,11 @@ class SubsidyEntry(models.Model):
                    ON subsidy_entry (program_id, seq) INCLUDE (target, received)
                 WHERE state = 'queued'"""
         )
+        # A shopper's queued entries and the best placed one (the till's lookup, the portal's card).
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS subsidy_entry_account_queue_idx
+                   ON subsidy_entry (account_id, seq) WHERE state = 'queued'"""
+        )
 
     @api.depends("state", "target", "received", "credited")
     def _compute_remaining(self):
