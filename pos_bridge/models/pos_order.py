@@ -413,7 +413,7 @@ class PosOrder(models.Model):
             # and writes the program row first, so a transaction that queued this order
             # meanwhile makes our lock fail (a serialization failure, retried), and one that
             # committed before our snapshot left the order queued, as we read it.
-            Entry._enqueue(
+            entry = Entry._enqueue(
                 order_program,
                 order.partner_id.commercial_partner_id,
                 original - refunded,
@@ -428,6 +428,8 @@ class PosOrder(models.Model):
                     "refunded_base": order_program._amount(refunded),
                 },
             )
+            # The order's only entry (see the unique constraint): its receipt reads it so.
+            order._update_cache({"subsidy_entry_ids": entry}, validate=False)
             order._workflow().write(dict(values, subsidy_state="queued", subsidy_note=False))
 
     def _subsidy_sync_refunds(self, roots=None):

@@ -542,6 +542,7 @@ class SubsidyEntry(models.Model):
         Line.flush_model()
         tail = program._pool_tail_of(tail_hash, tail_balance)
         columns, last_hash, balance = Line._chain(program, rows, tail, now)
+        vals = self._insert_values(vals)
         parts = {
             "entry": self._insert_sql(vals),
             "line": Line._insert_sql(program, columns, now),
@@ -557,29 +558,20 @@ class SubsidyEntry(models.Model):
                 program._set_pool_tail_sql(SQL('(SELECT MAX(id) FROM "line")'), last_hash, balance),
             )
         )
-        self._inserted(vals)
         self.env["subsidy.queue.block"]._moved()
         Line.invalidate_model()
         program._pool_tail_set()
-        return self.browse(entry_id)
+        return self._inserted(vals)
 
     @api.model
-    def _insert(self, vals):
-        """Write one new entry in a single INSERT and return it (see ``_insert_sql``)."""
-        self.env.cr.execute(self._insert_sql(vals))
-        entry = self.browse(self.env.cr.fetchone()[0])
-        self._inserted(vals)
-        return entry
-
-    @api.model
-    def _insert_sql(self, vals):
-        """The INSERT of one new entry, ``RETURNING id``.
+    def _insert_values(self, vals):
+        """Every column of a new entry of ``vals``, as ``_insert_sql`` writes them.
 
         Entries are born only here, from the workflow, on every paid order of
         every till: the ORM's create (defaults, tracking, followers, company
         checks, a second UPDATE for stored related fields) costs more than the
         rest of the queueing together, and none of it applies. ``vals`` holds
-        every column the entry needs (the related ``company_id`` and
+        every column the entry needs (its ``id``, the related ``company_id`` and
         ``currency_id`` included); an unknown or non-stored name is a bug.
         """
         now = fields.Datetime.now()
@@ -594,20 +586,29 @@ class SubsidyEntry(models.Model):
         for name in vals:
             field = self._fields[name]
             if not field.store or not field.column_type:
-                raise ValueError(f"subsidy.entry._insert: {name} is not a column")
+                raise ValueError(f"subsidy.entry._insert_values: {name} is not a column")
+        return vals
+
+    @api.model
+    def _insert_sql(self, vals):
+        """The INSERT of one new entry of ``_insert_values``."""
         return SQL(
-            "INSERT INTO subsidy_entry (%s) VALUES %s RETURNING id",
+            "INSERT INTO subsidy_entry (%s) VALUES %s",
             SQL(", ").join(SQL.identifier(name) for name in vals),
             tuple(vals.values()),
         )
 
     @api.model
     def _inserted(self, vals):
-        """An entry of ``vals`` was inserted in SQL: the records it points at list it now,
-        drop their cached one2manys."""
+        """The entry of ``vals`` (``_insert_values``) was inserted in SQL: the records it
+        points at list it now (their cached one2manys are dropped), and the cache holds
+        what it was written with (a receipt reads it without a query). Returns it."""
         for name in vals:
             for inverse in self.pool.field_inverses[self._fields[name]]:
                 self.env[inverse.model_name].invalidate_model([inverse.name], flush=False)
+        entry = self.browse(vals["id"])
+        entry._update_cache(vals, validate=False)
+        return entry
 
     # ------------------------------------------------------------------
     # Settlement
