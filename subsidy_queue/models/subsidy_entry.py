@@ -191,12 +191,17 @@ class SubsidyEntry(models.Model):
             }
         )
         # Per program, one statement: its queue's totals, its pool and its inflow.
-        figures = {program: program.sudo()._queue_figures() for program in queued.program_id}
-        standing = queued._standing_units_batch(figures)
+        queued._set_standing({program: program.sudo()._queue_figures() for program in queued.program_id})
+
+    def _set_standing(self, figures):
+        """Set the standing fields of these queued entries from ``figures``, their programs'
+        ``_queue_figures`` by program (by ``_compute_standing``, or by ``_enqueue`` for the
+        entry it queued, from what its own statements read and wrote)."""
+        standing = self._standing_units_batch(figures)
         texts = {}  # the same wait is said the same way: one translation per page
         now = fields.Datetime.now()
         week, month = now - timedelta(days=7), now - timedelta(days=30)
-        for entry in queued:
+        for entry in self:
             program = entry.program_id
             _count, _outstanding, balance, in7, in30, _last_seq = figures[program]
             step = program.currency_id.rounding
@@ -484,21 +489,28 @@ class SubsidyEntry(models.Model):
             target_units = min(target_units, program._units(program.cap_amount))
         cr = self.env.cr
         program.flush_recordset()
+        self.env["subsidy.pool.line"].flush_model()
+        self.env["subsidy.queue.block"].flush_model()
         # The turn, the entry's id, the ledger's tail and the account, in the statement that
-        # takes the turn.
+        # takes the turn, with the queue's figures before it (the new entry's standing).
         cr.execute(
             SQL(
-                """UPDATE subsidy_program
-                      SET last_seq = COALESCE(last_seq, 0) + 1, queue_version = queue_version + 1
-                    WHERE id = %(program)s
-                RETURNING last_seq, nextval('subsidy_entry_id_seq'), pool_tail_hash, pool_tail_balance,
-                          (SELECT id FROM subsidy_account
-                            WHERE program_id = %(program)s AND partner_id = %(partner)s)""",
+                """WITH taken AS (
+                       UPDATE subsidy_program
+                          SET last_seq = COALESCE(last_seq, 0) + 1, queue_version = queue_version + 1
+                        WHERE id = %(program)s
+                    RETURNING last_seq, nextval('subsidy_entry_id_seq') AS entry_id,
+                              pool_tail_hash, pool_tail_balance,
+                              (SELECT id FROM subsidy_account
+                                WHERE program_id = %(program)s AND partner_id = %(partner)s) AS account_id)
+                   SELECT t.last_seq, t.entry_id, t.pool_tail_hash, t.pool_tail_balance, t.account_id, f.*
+                     FROM taken t, (%(figures)s) f""",
                 program=program.id,
                 partner=partner.commercial_partner_id.id,
+                figures=program._queue_figures_sql(),
             )
         )
-        seq, entry_id, tail_hash, tail_balance, account_id = cr.fetchone()
+        seq, entry_id, tail_hash, tail_balance, account_id, *before = cr.fetchone()
         program.invalidate_recordset(["last_seq", "queue_version"], flush=False)
         if not account_id:
             account_id = self.env["subsidy.account"]._get_or_create(program, partner).id
@@ -539,7 +551,6 @@ class SubsidyEntry(models.Model):
         # The entry, its turn in the block sums, its contribution to the pool ledger, the
         # ledger's day figures and tail: one statement, each part written by its model.
         Line = self.env["subsidy.pool.line"]
-        Line.flush_model()
         tail = program._pool_tail_of(tail_hash, tail_balance)
         columns, last_hash, balance = Line._chain(program, rows, tail, now)
         vals = self._insert_values(vals)
@@ -561,7 +572,21 @@ class SubsidyEntry(models.Model):
         self.env["subsidy.queue.block"]._moved()
         Line.invalidate_model()
         program._pool_tail_set()
-        return self._inserted(vals)
+        entry = self._inserted(vals)
+        if entry.state == "queued":
+            # Its standing, from the figures before it and what it added: last in the queue.
+            count, outstanding, _balance, in7, in30, _last_seq = program._queue_figures_of(before)
+            after = (
+                count + 1,
+                outstanding + target_units,
+                balance,
+                in7 + contribution_units,
+                in30 + contribution_units,
+                seq,
+            )
+            with self.env.protecting([self._fields[name] for name in STANDING_FIELDS], entry):
+                entry._set_standing({program: after})
+        return entry
 
     @api.model
     def _insert_values(self, vals):

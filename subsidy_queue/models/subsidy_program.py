@@ -22,6 +22,7 @@ from ..engine import (
     wind_down_split,
 )
 from .account_chart_template import SUBSIDY_ACCOUNTS, SUBSIDY_JOURNAL
+from .subsidy_entry import STANDING_FIELDS
 
 _logger = logging.getLogger(__name__)
 
@@ -646,35 +647,42 @@ class SubsidyProgram(models.Model):
         self.ensure_one()
         self.env["subsidy.pool.line"].flush_model()
         self.env["subsidy.queue.block"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """WITH since AS (
-                       SELECT (now() at time zone 'UTC') - interval '7 days' AS t,
-                              ((now() at time zone 'UTC') - interval '7 days')::date AS d, 7 AS days
-                        UNION ALL
-                       SELECT (now() at time zone 'UTC') - interval '30 days',
-                              ((now() at time zone 'UTC') - interval '30 days')::date, 30),
-                   inflow AS (
-                       SELECT s.days,
-                              (SELECT COALESCE(SUM(f.contributed + f.reversed), 0) FROM subsidy_pool_day f
-                                WHERE f.program_id = %(program)s AND f.day > s.d)
-                            + (SELECT COALESCE(SUM(l.amount), 0) FROM subsidy_pool_line l
-                                WHERE l.program_id = %(program)s AND l.kind IN ('contribution', 'reversal')
-                                  AND l.date >= s.t AND l.date < s.d + 1) AS amount
-                         FROM since s),
-                   queue AS (
-                       SELECT COALESCE(SUM(queued_count), 0) AS count,
-                              COALESCE(SUM(outstanding), 0) AS outstanding
-                         FROM subsidy_queue_block WHERE program_id = %(program)s)
-                   SELECT q.count, q.outstanding, COALESCE(p.pool_tail_balance, 0),
-                          (SELECT amount FROM inflow WHERE days = 7),
-                          (SELECT amount FROM inflow WHERE days = 30),
-                          COALESCE(p.last_seq, 0)
-                     FROM queue q, subsidy_program p WHERE p.id = %(program)s""",
-                program=self.id,
-            )
+        self.env.cr.execute(self._queue_figures_sql())
+        return self._queue_figures_of(self.env.cr.fetchone())
+
+    def _queue_figures_sql(self):
+        """The SELECT of ``_queue_figures`` (a caller may run it as part of its own)."""
+        self.ensure_one()
+        return SQL(
+            """WITH since AS (
+                   SELECT (now() at time zone 'UTC') - interval '7 days' AS t,
+                          ((now() at time zone 'UTC') - interval '7 days')::date AS d, 7 AS days
+                    UNION ALL
+                   SELECT (now() at time zone 'UTC') - interval '30 days',
+                          ((now() at time zone 'UTC') - interval '30 days')::date, 30),
+               inflow AS (
+                   SELECT s.days,
+                          (SELECT COALESCE(SUM(f.contributed + f.reversed), 0) FROM subsidy_pool_day f
+                            WHERE f.program_id = %(program)s AND f.day > s.d)
+                        + (SELECT COALESCE(SUM(l.amount), 0) FROM subsidy_pool_line l
+                            WHERE l.program_id = %(program)s AND l.kind IN ('contribution', 'reversal')
+                              AND l.date >= s.t AND l.date < s.d + 1) AS amount
+                     FROM since s),
+               queue AS (
+                   SELECT COALESCE(SUM(queued_count), 0) AS count,
+                          COALESCE(SUM(outstanding), 0) AS outstanding
+                     FROM subsidy_queue_block WHERE program_id = %(program)s)
+               SELECT q.count, q.outstanding, COALESCE(p.pool_tail_balance, 0),
+                      (SELECT amount FROM inflow WHERE days = 7),
+                      (SELECT amount FROM inflow WHERE days = 30),
+                      COALESCE(p.last_seq, 0)
+                 FROM queue q, subsidy_program p WHERE p.id = %(program)s""",
+            program=self.id,
         )
-        count, *amounts, last_seq = self.env.cr.fetchone()
+
+    def _queue_figures_of(self, row):
+        """``_queue_figures`` from a row of ``_queue_figures_sql``."""
+        count, *amounts, last_seq = row
         return (int(count), *(self._units(value) for value in amounts), last_seq)
 
     def _queue_totals(self):
@@ -849,10 +857,12 @@ class SubsidyProgram(models.Model):
         )
 
     def _pool_tail_set(self):
-        """The tail changed in SQL: drop what the cache holds of it."""
+        """The tail changed in SQL: drop what the cache holds of it (and the entries' wait
+        estimates, which count the pool)."""
         self.invalidate_recordset(
             ["pool_tail_line_id", "pool_tail_hash", "pool_tail_balance", "pool_balance"], flush=False
         )
+        self.env["subsidy.entry"].invalidate_model(STANDING_FIELDS, flush=False)
 
     def _append_pool_lines(self, rows):
         """Append ``rows`` to this program's ledger (see ``subsidy.pool.line._append``)."""

@@ -4,6 +4,7 @@ from odoo.tests import Form, tagged
 from odoo.tools import SQL
 
 from ..engine import BLOCK_SIZE
+from ..models.subsidy_entry import STANDING_FIELDS
 from ..models.subsidy_queue_history import ENTRY_DAYS
 from .common import SubsidyCommon
 
@@ -225,6 +226,27 @@ class TestBackOffice(SubsidyCommon):
         # Any other entry takes the general way, and agrees with the scan too.
         other = queued[5]
         self.assertEqual((other.position, other.amount_ahead), self._brute_force(other))
+
+    def test_a_new_entry_knows_its_standing_as_a_recount_says(self):
+        """The entry ``_enqueue`` just wrote holds its standing from the statements that
+        queued it (no query for a receipt): the figures a recount gives, wait included,
+        with entries paid in part and cancelled ahead of it and a pool left over."""
+        for index in range(4):
+            self._enqueue(self.shoppers[index % len(self.shoppers)], 100.0 + index)
+        self._paid_order(self.shoppers[0], 250.0)
+        self.program._settle()
+        self.env["subsidy.entry"].search(
+            [("program_id", "=", self.program.id), ("state", "=", "queued")], limit=1
+        )._leave_queue("cancelled", "Test")
+        self._paid_order(self.shoppers[2], 30.0)  # in the pool, not settled
+        self.env.flush_all()
+        newest = self._enqueue(self.shoppers[1], 55.0)
+        kept = {name: newest[name] for name in STANDING_FIELDS}
+        self.assertTrue(kept["position"] > 1 and kept["wait_estimate"], kept)
+        newest.invalidate_recordset(STANDING_FIELDS)
+        self.assertEqual({name: newest[name] for name in STANDING_FIELDS}, kept)
+        # What the till's receipt of a POS order and the confirmation page read.
+        self.assertEqual((newest.position, newest.amount_ahead), self._brute_force(newest))
 
     def _queue_days(self):
         self.env.flush_all()
