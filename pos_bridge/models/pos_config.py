@@ -66,13 +66,12 @@ class PosConfig(models.Model):
         return self._subsidy_account_figures(program, partner.sudo())
 
     def _subsidy_account_figures(self, program, partner):
-        commercial = partner.commercial_partner_id
         values = {
             "enabled": True,
             "partner_id": partner.id,
             "program": program.name,
             "enrolled": False,
-            "other_company": bool(commercial.company_id and commercial.company_id != program.company_id),
+            "other_company": False,
             "balance": 0.0,
             "held": 0.0,
             "queued_count": 0,
@@ -82,23 +81,28 @@ class PosConfig(models.Model):
             "best_remaining": False,
         }
         cr = self.env.cr
-        # The account, its queued entries and the best placed one's own figures.
+        partner.flush_recordset(["commercial_partner_id", "company_id"])
+        # The customer's commercial partner (accounts are theirs) and its company, its
+        # account, the queued entries and the best placed one's own figures.
         cr.execute(
             SQL(
-                """SELECT a.balance, a.held, q.count, q.seq, e.name, e.target - e.received
-                     FROM subsidy_account a
+                """SELECT c.company_id, a.id, a.balance, a.held, q.count, q.seq, e.name,
+                          e.target - e.received
+                     FROM res_partner p
+                     JOIN res_partner c ON c.id = COALESCE(p.commercial_partner_id, p.id)
+                     LEFT JOIN subsidy_account a ON a.partner_id = c.id AND a.program_id = %(program)s
                      LEFT JOIN LATERAL (SELECT COUNT(*) AS count, MIN(seq) AS seq FROM subsidy_entry
                                          WHERE account_id = a.id AND state = 'queued') q ON TRUE
-                     LEFT JOIN subsidy_entry e ON e.program_id = a.program_id AND e.seq = q.seq
-                    WHERE a.program_id = %s AND a.partner_id = %s""",
-                program.id,
-                commercial.id,
+                     LEFT JOIN subsidy_entry e ON e.program_id = %(program)s AND e.seq = q.seq
+                    WHERE p.id = %(partner)s""",
+                program=program.id,
+                partner=partner.id,
             )
         )
-        row = cr.fetchone()
-        if not row:
+        company_id, account_id, balance, held, count, best_seq, name, remaining = cr.fetchone()
+        values["other_company"] = bool(company_id and company_id != program.company_id.id)
+        if not account_id:
             return values
-        balance, held, count, best_seq, name, remaining = row
         values.update(enrolled=True, balance=float(balance or 0), held=float(held or 0), queued_count=count)
         if not count:
             return values

@@ -419,6 +419,24 @@ class TestPosEntries(PosSubsidyCommon):
         self.assertFalse(unknown["enrolled"])
         self.assertBooks()
 
+    def test_account_lookup_of_a_contact_and_of_another_company(self):
+        """A company's contact shows the company's account (accounts are the commercial
+        partner's); another company's customer is refused, a missing one is not enrolled."""
+        acme = self.env["res.partner"].create({"name": "Acme Trading", "is_company": True})
+        buyer = self.env["res.partner"].create({"name": "Acme Buyer", "parent_id": acme.id})
+        self._pos_order(buyer, 80.0)
+        info = self.config.with_user(self.cashier).subsidy_account_info(buyer.id)
+        self.assertEqual((info["enrolled"], info["queued_count"], info["other_company"]), (True, 1, False))
+        self.assertEqual(info["partner_id"], buyer.id)
+        other_company = self.env["res.company"].create({"name": "Other Shop Co"})
+        stranger = self.env["res.partner"].create({"name": "Far Away Fu", "company_id": other_company.id})
+        with self.assertRaises(AccessError) as caught:
+            self.config.with_user(self.cashier).subsidy_account_info(stranger.id)
+        self.assertNotIn("Far Away", str(caught.exception))
+        missing = self.config.with_user(self.cashier).subsidy_account_info(stranger.id + 10_000)
+        self.assertEqual((missing["enabled"], missing["partner_id"]), (True, False))
+        self.assertBooks()
+
     def test_account_lookup_is_for_cashiers_only(self):
         outsider = self.env["res.users"].create(
             {
