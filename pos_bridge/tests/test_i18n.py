@@ -35,6 +35,11 @@ class TestTranslations(PosSubsidyCommon):
         order = self._pos_order(self.alice, 100.0)
         receipt = order.with_context(lang="zh_CN").subsidy_receipt
         self.assertEqual(receipt["entry"]["state_label"], "排队中")
+        # Synced in English, printed in Chinese: the wait is said in the receipt's language.
+        self.assertRegex(receipt["entry"]["estimate"], "[\u4e00-\u9fff]")
+        self.assertNotRegex(
+            order.with_context(lang="en_US").subsidy_receipt["entry"]["estimate"], "[\u4e00-\u9fff]"
+        )
         nobody = self._pos_order(None, 10.0)
         self.assertEqual(nobody.with_context(lang="zh_CN").subsidy_receipt["note"], nobody.subsidy_note)
         self.assertEqual(

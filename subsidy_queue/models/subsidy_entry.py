@@ -175,9 +175,12 @@ class SubsidyEntry(models.Model):
             else:
                 entry.progress = min(100.0, 100.0 * (entry.received + entry.credited) / entry.target)
 
+    @api.depends_context("lang")
     def _compute_standing(self):
         """Standing of a batch of entries (a list page, a portal page): a fixed number of
-        queries for the whole batch, one of them per program, never one per entry."""
+        queries for the whole batch, one of them per program, never one per entry. The
+        wait is said in the reader's language (a receipt at a till in another one than the
+        sync's, a page read in two languages in one request)."""
         self.env["subsidy.entry"].flush_model(["state", "target", "received", "seq", "program_id"])
         queued = self.filtered(lambda e: e.state == "queued" and e.id)
         (self - queued).update(
