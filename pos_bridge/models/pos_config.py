@@ -28,7 +28,8 @@ class PosConfig(models.Model):
 
     def _subsidy_check_cashier(self):
         """The caller works at this till: a POS user who may read the shop."""
-        self.ensure_one()
+        if len(self) != 1:
+            raise UserError(_("Choose one point of sale."))
         if not self.env.user.has_group("point_of_sale.group_pos_user"):
             raise AccessError(_("Only point of sale users can do this."))
         # ``check_access`` in one statement: the record rules in SQL, not evaluated in
@@ -55,11 +56,11 @@ class PosConfig(models.Model):
         best placed one.
         """
         self._subsidy_check_cashier()
-        Partner = self.env["res.partner"]
-        # The customer as the cashier may read them (the record rules in SQL).
-        partner = Partner.search([("id", "=", int(partner_id))], limit=1)
-        if not partner and Partner.sudo().browse(int(partner_id)).exists():
-            raise AccessError(_("You cannot read this customer."))
+        if isinstance(partner_id, bool) or not isinstance(partner_id, int):
+            raise UserError(_("Set a customer of this shop."))
+        # The customer as the cashier may read them (the record rules in SQL, archived ones
+        # too): one they may not read is answered as one that does not exist.
+        partner = self.env["res.partner"].with_context(active_test=False).search([("id", "=", partner_id)])
         program = self._subsidy_account_program()
         if not partner or not program:
             return {"enabled": bool(program), "partner_id": partner.id}

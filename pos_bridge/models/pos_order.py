@@ -220,6 +220,20 @@ class PosOrder(models.Model):
                 raise UserError(
                     _("A refund is made to the customer of the order it refunds: set that customer.")
                 )
+            # At the price it was sold at: a refund line priced higher would pay for other
+            # goods in the same ticket (an exchange) with money never paid.
+            currency = original.order_id.currency_id
+            sold_at = original.price_unit * (1 - (original.discount or 0.0) / 100.0)
+            back_at = line.price_unit * (1 - (line.discount or 0.0) / 100.0)
+            if currency.compare_amounts(sold_at, back_at) or line.tax_ids != original.tax_ids:
+                raise UserError(
+                    _(
+                        "%(product)s is refunded at the price it was sold at, %(price)s a unit, with "
+                        "its taxes: sell anything else on a line of its own.",
+                        product=original.product_id.display_name,
+                        price=currency.format(sold_at),
+                    )
+                )
             taken_back = -sum(
                 other.qty
                 for other in original.refund_orderline_ids
@@ -308,7 +322,11 @@ class PosOrder(models.Model):
                 )
             )
         )
-        paid = self.amount_paid - self.amount_return + max(0.0, credit)
+        # What the payments brought in: the change given back is a payment of its own
+        # (negative, netted in ``amount_paid`` by the sync), and a "change" the till says
+        # it took in (positive) is no money paid.
+        paid = sum(p.amount for p in self.payment_ids if not (p.is_change and p.amount > 0))
+        paid += max(0.0, credit)
         return max(0, min(units, program._units(paid)))
 
     def _subsidy_refund_lines(self):

@@ -421,7 +421,8 @@ class TestPosEntries(PosSubsidyCommon):
 
     def test_account_lookup_of_a_contact_and_of_another_company(self):
         """A company's contact shows the company's account (accounts are the commercial
-        partner's); another company's customer is refused, a missing one is not enrolled."""
+        partner's), archived or not; another company's customer is answered as a missing
+        one; what is not a customer id is refused."""
         acme = self.env["res.partner"].create({"name": "Acme Trading", "is_company": True})
         buyer = self.env["res.partner"].create({"name": "Acme Buyer", "parent_id": acme.id})
         self._pos_order(buyer, 80.0)
@@ -430,11 +431,20 @@ class TestPosEntries(PosSubsidyCommon):
         self.assertEqual(info["partner_id"], buyer.id)
         other_company = self.env["res.company"].create({"name": "Other Shop Co"})
         stranger = self.env["res.partner"].create({"name": "Far Away Fu", "company_id": other_company.id})
-        with self.assertRaises(AccessError) as caught:
-            self.config.with_user(self.cashier).subsidy_account_info(stranger.id)
-        self.assertNotIn("Far Away", str(caught.exception))
-        missing = self.config.with_user(self.cashier).subsidy_account_info(stranger.id + 10_000)
-        self.assertEqual((missing["enabled"], missing["partner_id"]), (True, False))
+        till = self.config.with_user(self.cashier)
+        # Another company's customer is answered as one that does not exist: no oracle.
+        self.assertEqual(
+            till.subsidy_account_info(stranger.id), till.subsidy_account_info(stranger.id + 10_000)
+        )
+        self.assertEqual(till.subsidy_account_info(stranger.id)["partner_id"], False)
+        # An archived customer is still theirs.
+        buyer.active = False
+        self.assertEqual(till.subsidy_account_info(buyer.id)["queued_count"], 1)
+        for wrong in ("abc", None, True, 45.9, [buyer.id], str(buyer.id)):
+            with self.assertRaisesRegex(UserError, "Set a customer"):
+                till.subsidy_account_info(wrong)
+        with self.assertRaisesRegex(UserError, "Choose one point of sale"):
+            self.env["pos.config"].with_user(self.cashier).subsidy_account_info(buyer.id)
         self.assertBooks()
 
     def test_account_lookup_is_for_cashiers_only(self):

@@ -64,6 +64,64 @@ class TestPosOutsideAttack(PosSubsidyCommon):
         self.assertEqual(entry.state, "queued")
         self.assertBooks()
 
+    def test_a_refund_line_is_priced_as_it_was_sold(self):
+        """An exchange whose refund line is priced above the sale would pay for the new
+        goods with money never paid (and queue them): refused, nothing written."""
+        original = self._pos_order(self.alice, 100.0)
+        entry = original.subsidy_entry_id
+        line = original.lines
+        exchange = self._ui_order(
+            [
+                self._line(self.product, -1, 1000.0, refunded_orderline_id=line.id),
+                (self.other_product, 1, 1000.0),
+            ],
+            self.alice,
+            payments=[],
+        )
+        with (
+            self.assertRaisesRegex(UserError, "refunded at the price it was sold at"),
+            self.env.cr.savepoint(),
+        ):
+            self._sync(exchange)
+        discounted = self._refund_data(original)
+        discounted["lines"][0][2]["discount"] = 50.0
+        with (
+            self.assertRaisesRegex(UserError, "refunded at the price it was sold at"),
+            self.env.cr.savepoint(),
+        ):
+            self._sync(discounted)
+        self.assertFalse(
+            self.env["pos.order"].search([("uuid", "in", [exchange["uuid"], discounted["uuid"]])])
+        )
+        self.assertEqual((entry.state, entry.base_amount), ("queued", 100.0))
+        # At the price it was sold at, the exchange is what it says: 100 back, 1000 sold, 900 paid.
+        fair = self._ui_order(
+            [
+                self._line(self.product, -1, 100.0, refunded_orderline_id=line.id),
+                (self.other_product, 1, 1000.0),
+            ],
+            self.alice,
+            payments=[(self.cash_pm, 900.0)],
+        )
+        swapped = self._sync(fair)
+        self.assertEqual(entry.state, "cancelled")
+        self.assertEqual(swapped.subsidy_entry_id.base_amount, 1000.0)
+        self.assertBooks()
+
+    def test_change_given_back_is_counted_once(self):
+        """Cash 100 for 80 with 20 back queues 80; a "change" the till says it took in
+        is no payment."""
+        data = self._ui_order([(self.product, 1, 80.0)], self.alice, payments=[(self.cash_pm, 100.0)])
+        data["amount_return"] = 20.0
+        order = self._sync(data)
+        self.assertEqual(order.amount_paid, 80.0)
+        self.assertEqual(order.subsidy_entry_id.base_amount, 80.0)
+        forged = self._ui_order([(self.product, 1, 1000.0)], self.bob, payments=[(self.cash_pm, 500.0)])
+        forged["amount_return"] = -250.0
+        order = self._sync(forged)
+        self.assertLessEqual(order.subsidy_entry_id.base_amount, 500.0)
+        self.assertBooks()
+
     def test_the_balance_never_gives_change(self):
         account = self._fund(self.bob, 300.0)
         data = self._ui_order([(self.product, 1, 10.0)], self.bob, payments=[(self.subsidy_pm, 300.0)])
