@@ -56,7 +56,7 @@ class PosConfig(models.Model):
         best placed one.
         """
         self._subsidy_check_cashier()
-        if isinstance(partner_id, bool) or not isinstance(partner_id, int):
+        if isinstance(partner_id, bool) or not isinstance(partner_id, int) or not 0 < partner_id < 2**31:
             raise UserError(_("Set a customer of this shop."))
         # The customer as the cashier may read them (the record rules in SQL, archived ones
         # too): one they may not read is answered as one that does not exist.

@@ -207,10 +207,11 @@ class PosOrder(models.Model):
     def _subsidy_check_refunds(self):
         """A refund gives back what its customer bought, no more, to that customer.
 
-        The till sends the refunded line's id: it must be a line of an order of
-        the same customer (a refund moves that order's entry and may return its
-        balance payment), and what is refunded of it, in all, never exceeds
-        what was sold.
+        The till sends the refunded line's id: it must be a line of a paid order
+        of the same customer (a refund moves that order's entry and may return its
+        balance payment), refunded as it was sold (the same product, unit price and
+        taxes: in an exchange, the refund pays for the new goods), and what is
+        refunded of it, in all, never exceeds what was sold.
         """
         self.ensure_one()
         refunds = self.lines.filtered("refunded_orderline_id")
@@ -220,12 +221,20 @@ class PosOrder(models.Model):
                 raise UserError(
                     _("A refund is made to the customer of the order it refunds: set that customer.")
                 )
-            # At the price it was sold at: a refund line priced higher would pay for other
-            # goods in the same ticket (an exchange) with money never paid.
+            if original.order_id.state not in PAID_STATES:
+                raise UserError(_("Only a paid order can be refunded."))
+            # As it was sold, to the unit price's last digit (a difference below the cent
+            # adds up over the quantity) and with the taxes the order applied.
             currency = original.order_id.currency_id
             sold_at = original.price_unit * (1 - (original.discount or 0.0) / 100.0)
             back_at = line.price_unit * (1 - (line.discount or 0.0) / 100.0)
-            if currency.compare_amounts(sold_at, back_at) or line.tax_ids != original.tax_ids:
+            sold_taxes = original.order_id.fiscal_position_id.map_tax(original.tax_ids)
+            back_taxes = self.fiscal_position_id.map_tax(line.tax_ids)
+            if (
+                line.product_id != original.product_id
+                or float_compare(sold_at, back_at, precision_digits=6)
+                or sold_taxes != back_taxes
+            ):
                 raise UserError(
                     _(
                         "%(product)s is refunded at the price it was sold at, %(price)s a unit, with "
@@ -234,19 +243,21 @@ class PosOrder(models.Model):
                         price=currency.format(sold_at),
                     )
                 )
-            taken_back = -sum(
+            # A refund takes back the opposite of the line (a refund of a refund re-sells).
+            sign = 1 if original.qty > 0 else -1
+            taken_back = -sign * sum(
                 other.qty
                 for other in original.refund_orderline_ids
                 if other.order_id.state in PAID_STATES or other.order_id == self
             )
             rounding = original.product_uom_id.rounding or 0.01
-            if original.qty > 0 and float_compare(taken_back, original.qty, precision_rounding=rounding) > 0:
+            if float_compare(taken_back, abs(original.qty), precision_rounding=rounding) > 0:
                 raise UserError(
                     _(
                         "%(product)s: %(refunded)s would be refunded of the %(sold)s sold.",
                         product=original.product_id.display_name,
                         refunded=taken_back,
-                        sold=original.qty,
+                        sold=abs(original.qty),
                     )
                 )
 

@@ -1,5 +1,6 @@
 """What an outside attacker found at the till, each pinned (helper's report, session 3)."""
 
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -106,6 +107,89 @@ class TestPosOutsideAttack(PosSubsidyCommon):
         swapped = self._sync(fair)
         self.assertEqual(entry.state, "cancelled")
         self.assertEqual(swapped.subsidy_entry_id.base_amount, 1000.0)
+        self.assertBooks()
+
+    def test_a_refund_is_of_paid_goods_as_they_were_sold(self):
+        """Second attack on exchanges: refunding a draft order, another product, other
+        taxes through a fiscal position, a price off below the cent, re-selling more by
+        a refund of a refund: each refused, nothing written; no entry above what was paid."""
+        refused = "refunded at the price it was sold at"
+        draft = self._sync(
+            self._ui_order([(self.product, 1, 1000.0)], self.alice, payments=[], state="draft")
+        )
+        exchange = self._ui_order(
+            [
+                self._line(self.product, -1, 1000.0, refunded_orderline_id=draft.lines.id),
+                (self.product, 1, 1000.0),
+            ],
+            self.alice,
+            payments=[],
+        )
+        with self.assertRaisesRegex(UserError, "Only a paid order"), self.env.cr.savepoint():
+            self._sync(exchange)
+        sold = self._pos_order(self.alice, 100.0)
+        other = self._ui_order(
+            [
+                self._line(self.other_product, -1, 100.0, refunded_orderline_id=sold.lines.id),
+                (self.product, 1, 100.0),
+            ],
+            self.alice,
+            payments=[],
+        )
+        with self.assertRaisesRegex(UserError, refused), self.env.cr.savepoint():
+            self._sync(other)
+        tax = self.env["account.tax"].create(
+            {"name": "VAT 13%", "amount": 13.0, "company_id": self.company.id}
+        )
+        exempt = self.env["account.fiscal.position"].create(
+            {"name": "Exempt", "tax_ids": [Command.create({"tax_src_id": tax.id, "tax_dest_id": False})]}
+        )
+        taxed = self._sync(
+            self._ui_order(
+                [self._line(self.product, 1, 100.0, tax_ids=[Command.set(tax.ids)])],
+                self.bob,
+                fiscal_position_id=exempt.id,
+            )
+        )
+        swapped = self._ui_order(
+            [
+                self._line(
+                    self.product,
+                    -1,
+                    100.0,
+                    refunded_orderline_id=taxed.lines.id,
+                    tax_ids=[Command.set(tax.ids)],
+                ),
+                (self.other_product, 1, 113.0),
+            ],
+            self.bob,
+            payments=[],
+        )
+        with self.assertRaisesRegex(UserError, refused), self.env.cr.savepoint():
+            self._sync(swapped)
+        cheap = self._sync(self._ui_order([(self.product, 1000, 0.335)], self.shoppers[2]))
+        nudged = self._ui_order(
+            [
+                self._line(self.product, -1000, 0.344999, refunded_orderline_id=cheap.lines.id),
+                (self.other_product, 1, 345.0),
+            ],
+            self.shoppers[2],
+            payments=[],
+        )
+        with self.assertRaisesRegex(UserError, refused), self.env.cr.savepoint():
+            self._sync(nudged)
+        refund = self._refund(sold)
+        again = self._ui_order(
+            [self._line(self.product, 5, 100.0, refunded_orderline_id=refund.lines.id)],
+            self.alice,
+            payments=[(self.cash_pm, 500.0)],
+        )
+        with self.assertRaisesRegex(UserError, "would be refunded"), self.env.cr.savepoint():
+            self._sync(again)
+        for data in (exchange, other, swapped, nudged, again):
+            self.assertFalse(self.env["pos.order"].search([("uuid", "=", data["uuid"])]))
+        with self.assertRaisesRegex(UserError, "Set a customer"):
+            self.config.with_user(self.cashier).subsidy_account_info(2**31)
         self.assertBooks()
 
     def test_change_given_back_is_counted_once(self):
